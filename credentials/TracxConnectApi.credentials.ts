@@ -1,0 +1,215 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { MESSAGES, exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
+import {
+	DEFAULT_BASE_URL,
+	authorizationValue,
+	nowInSeconds,
+	readCredentials,
+	sessionState,
+	type SessionState,
+} from '../nodes/Tracx/shared/session';
+
+/**
+ * Thrown by `authenticate` instead of sending a session token that is known to be
+ * expired, about to expire, or issued for another connect token or base URL.
+ * It carries a 401 status so that n8n's own refresh path runs preAuthentication and
+ * resends, exactly as it would after a real 401, but without a wasted round trip.
+ */
+export class StaleSessionTokenError extends Error {
+	readonly response = { status: 401 };
+	readonly httpCode = '401';
+	constructor(readonly state: Exclude<SessionState, 'usable'>) {
+		super(
+			state === 'foreign'
+				? 'The stored Tracx session token was issued for another connect token or Base URL'
+				: 'The stored Tracx session token is missing or about to expire',
+		);
+		this.name = 'StaleSessionTokenError';
+	}
+}
+
+export class ForeignHostError extends Error {
+	readonly httpCode = '400';
+	constructor(origin: string) {
+		super(`The Tracx credential only sends its session token to ${origin}`);
+		this.name = 'ForeignHostError';
+	}
+}
+
+/** The URL a request will go to, joining baseURL and url the way n8n's HTTP client does. */
+function requestTarget(options: IHttpRequestOptions & { uri?: string }): URL | undefined {
+	const target = options.url ?? options.uri;
+	if (typeof target !== 'string') return undefined;
+	const joined =
+		options.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(target)
+			? `${options.baseURL.replace(/\/+$/, '')}/${target.replace(/^\/+/, '')}`
+			: target;
+	try {
+		return new URL(joined);
+	} catch {
+		return undefined;
+	}
+}
+
+export class TracxConnectApi implements ICredentialType {
+	name = 'tracxConnectApi';
+
+	displayName = 'Tracx Connect API';
+
+	icon: Icon = { light: 'file:../icons/tracx.svg', dark: 'file:../icons/tracx.dark.svg' };
+
+	documentationUrl = 'https://github.com/tracx-events/n8n-nodes-tracx#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Connect Token',
+			name: 'connectToken',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description:
+				'The long-lived connect token from the Tracx Dashboard. It is only ever sent to obtain short-lived session tokens; its permissions decide what this credential can do.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			description:
+				'Where the Tracx Connect API lives. Must use https; plain http is accepted only for 127.0.0.1, localhost and ::1 (local testing).',
+		},
+		{
+			displayName: 'Session Token Header Format',
+			name: 'authorizationHeaderFormat',
+			type: 'options',
+			options: [
+				{
+					name: 'Bare Token (as Documented)',
+					value: 'bare',
+					description: 'Authorization: &lt;session token&gt;',
+				},
+				{
+					name: 'Bearer Token',
+					value: 'bearer',
+					description: 'Authorization: Bearer &lt;session token&gt;',
+				},
+			],
+			default: 'bare',
+			description:
+				'Advanced. How the session token is sent. Tracx documents the bare token; change this only if Tracx asks you to.',
+		},
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Session Expires At',
+			name: 'sessionExpiresAt',
+			type: 'hidden',
+			default: 0,
+		},
+		{
+			displayName: 'Session Issued At',
+			name: 'sessionIssuedAt',
+			type: 'hidden',
+			default: 0,
+		},
+		{
+			displayName: 'Session Fingerprint',
+			name: 'sessionFingerprint',
+			type: 'hidden',
+
+			default: '',
+		},
+	];
+
+	/**
+	 * n8n calls this when the stored session token is empty, after a 401 (real, or the
+	 * StaleSessionTokenError below), and persists what it returns in the encrypted
+	 * credential, so every execution and every worker reuses one session token.
+	 */
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		const { connectToken, baseUrl } = readCredentials(credentials);
+		const session = await exchangeConnectToken(
+			async (url, headers) =>
+				await this.helpers.httpRequest({
+					method: 'POST',
+					url,
+					headers,
+					json: true,
+					timeout: 30_000,
+				}),
+			connectToken,
+			baseUrl,
+		);
+		return { ...session };
+	}
+
+	/**
+	 * Attaches the session token, but only to requests for the credential's own host,
+	 * and only while it is fresh and was issued for the current connect token and base
+	 * URL. A request to the exchange endpoint itself (the credential test) carries the
+	 * connect token instead, exactly as the API documents.
+	 */
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const stored = readCredentials(credentials);
+		const target = requestTarget(requestOptions);
+		const allowedOrigin = new URL(stored.baseUrl).origin;
+		if (target?.origin !== allowedOrigin) throw new ForeignHostError(allowedOrigin);
+		if (`${target.origin}${target.pathname}` === `${stored.baseUrl}/session-token`) {
+			requestOptions.headers = {
+				...requestOptions.headers,
+				Accept: 'application/json',
+				Authorization: stored.connectToken,
+			};
+			return requestOptions;
+		}
+		const state = sessionState(stored, nowInSeconds());
+		if (state !== 'usable') throw new StaleSessionTokenError(state);
+		requestOptions.headers = {
+			...requestOptions.headers,
+			Accept: 'application/json',
+			Authorization: authorizationValue(stored),
+		};
+		return requestOptions;
+	};
+
+	/**
+	 * The Test button. n8n runs preAuthentication first during a test, so a rejected
+	 * token, an unreachable host or an answer that is not a session token fail there with
+	 * our messages; the request below is the exchange itself, which any valid connect
+	 * token may make whatever its permissions.
+	 */
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: '={{ $credentials.baseUrl }}',
+			url: '/session-token',
+		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: MESSAGES.rejected } },
+			{ type: 'responseCode', properties: { value: 403, message: MESSAGES.rejected } },
+			{ type: 'responseCode', properties: { value: 404, message: MESSAGES.notFound } },
+		],
+	};
+}

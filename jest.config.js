@@ -1,0 +1,22 @@
+/** Two projects: `unit` (nock, no network, seconds) and `e2e` (built package inside real n8n
+ * against the local Tracx sandbox, minutes). `npm test` runs both through gulp. */
+module.exports = {
+	projects: [
+		{
+			displayName: 'unit',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test'],
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.js'],
+			transform: {
+				'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
+			},
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test'],
+			testMatch: ['<rootDir>/test/e2e/**/*.test.js'],
+			globalSetup: '<rootDir>/test/e2e/support/global-setup.js',
+		},
+	],
+};

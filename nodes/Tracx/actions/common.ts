@@ -1,0 +1,161 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+/** Parameters and helpers more than one operation uses. */
+
+export function eventLocator(overrides: Partial<INodeProperties>): INodeProperties {
+	return {
+		displayName: 'Event',
+		name: 'event',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchEvents', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 12',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'An event ID is a whole number' },
+					},
+				],
+			},
+		],
+		...overrides,
+	};
+}
+
+export function raceLocator(overrides: Partial<INodeProperties>): INodeProperties {
+	return {
+		displayName: 'Race',
+		name: 'race',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description:
+			'The race the participant starts in. When it differs per item, choose By ID and map the race ID of each item.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchRaces', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 34',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'A race ID is a whole number' },
+					},
+				],
+			},
+		],
+		...overrides,
+	};
+}
+
+export function returnAllAndLimit(
+	displayOptions: INodeProperties['displayOptions'],
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions,
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { ...displayOptions, show: { ...displayOptions?.show, returnAll: [false] } },
+		},
+	];
+}
+
+/**
+ * Reads a resource-locator ID as a positive whole number. Returns undefined when the
+ * parameter is empty and `optional` is set.
+ */
+export function readId(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+	itemIndex: number,
+	optional = false,
+): number | undefined {
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '' && optional) return undefined;
+	if (!/^\d+$/.test(text) || Number(text) < 1) {
+		const label = parameter === 'event' ? 'Event' : 'Race';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			text === ''
+				? `Item ${itemIndex}: "${label}" is empty — choose a ${parameter} from the list or enter its ID`
+				: `Item ${itemIndex}: "${label}" must be a Tracx ${parameter} ID (a whole number), got "${text.slice(0, 40)}"`,
+			{ itemIndex },
+		);
+	}
+	return Number(text);
+}
+
+/** Applies Return All / Limit to a list the API returns whole (it documents no paging). */
+export function limitResults<T>(ctx: IExecuteFunctions, list: T[], itemIndex: number): T[] {
+	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
+	const limit = ctx.getNodeParameter('limit', itemIndex, 50) as number;
+	return list.slice(0, limit);
+}
+
+export function errorItem(
+	error: unknown,
+	pairedItems: number[],
+	extra: IDataObject = {},
+): INodeExecutionData {
+	const message = error instanceof Error ? error.message : String(error);
+	const description = (error as { description?: unknown }).description;
+	return {
+		json: {
+			error: message,
+			...(typeof description === 'string' && description ? { description } : {}),
+			...extra,
+		},
+		pairedItem: pairedItems.map((item) => ({ item })),
+	};
+}
+
+export function toItems(records: IDataObject[], itemIndex: number): INodeExecutionData[] {
+	return records.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+}
+
+/** The error as n8n's own error class, with the item index, ready to throw. */
+export function asNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}

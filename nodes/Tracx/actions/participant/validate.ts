@@ -1,0 +1,178 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { COUNTRY_CODES, GENDERS, PARTICIPANT_FIELDS, STATES } from './fields';
+
+/**
+ * Checks one participant against the documented rules before anything is sent, and
+ * normalizes what is unambiguous: trims text, turns whole numbers into text for ids,
+ * bibs and chip codes, pads short chip codes with zeros, turns "12" into 12 for race_id,
+ * upper-cases country codes and lower-cases gender and state.
+ */
+
+export interface FieldProblem {
+	field: string;
+	message: string;
+}
+
+export type ParticipantCheck =
+	| { valid: true; participant: IDataObject }
+	| { valid: false; problems: FieldProblem[] };
+
+const MAX_LENGTH = 100;
+const CHIP_CODE_LENGTH = 7;
+const ALPHA_DASH = /^[A-Za-z0-9_-]+$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+class Problem extends Error {}
+
+function isBlank(value: unknown): boolean {
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
+}
+
+function describeType(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Code points, as the server counts them, not UTF-16 units. */
+function length(text: string): number {
+	return Array.from(text).length;
+}
+
+function text(value: unknown, wholeNumbersAllowed: boolean): string {
+	if (typeof value === 'string') return value.trim();
+	if (
+		wholeNumbersAllowed &&
+		typeof value === 'number' &&
+		Number.isSafeInteger(value) &&
+		value >= 0
+	) {
+		return String(value);
+	}
+	throw new Problem(
+		wholeNumbersAllowed
+			? `must be text or a whole number, not ${describeType(value)}`
+			: `must be text, not ${describeType(value)}`,
+	);
+}
+
+function limited(value: string): string {
+	const n = length(value);
+	if (n > MAX_LENGTH) throw new Problem(`must be at most ${MAX_LENGTH} characters (got ${n})`);
+	return value;
+}
+
+function alphaDash(value: unknown): string {
+	const result = limited(text(value, true));
+	if (!ALPHA_DASH.test(result)) {
+		throw new Problem('may only contain letters (A-Z, a-z), digits, "-" and "_"');
+	}
+	return result;
+}
+
+function name(value: unknown): string {
+	return limited(text(value, false));
+}
+
+function dateOfBirth(value: unknown): string {
+	const result = text(value, false);
+	const match = ISO_DATE.exec(result);
+	if (!match) throw new Problem(`must be a date written YYYY-MM-DD (got "${result.slice(0, 40)}")`);
+	const [year, month, day] = match.slice(1).map(Number);
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (
+		date.getUTCFullYear() !== year ||
+		date.getUTCMonth() !== month - 1 ||
+		date.getUTCDate() !== day
+	) {
+		throw new Problem(`is not a real date (got "${result}")`);
+	}
+	return result;
+}
+
+function raceId(value: unknown): number {
+	if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+	if (typeof value === 'string' && /^\d+$/.test(value.trim())) {
+		const parsed = Number(value.trim());
+		if (Number.isSafeInteger(parsed) && parsed > 0) return parsed;
+	}
+	throw new Problem(
+		typeof value === 'string'
+			? `must be a whole number (got "${value.slice(0, 40)}")`
+			: `must be a whole number, not ${describeType(value)}`,
+	);
+}
+
+function chipCode(value: unknown): string {
+	const result = text(value, true);
+	const n = length(result);
+	if (n > CHIP_CODE_LENGTH) {
+		throw new Problem(
+			`must be at most ${CHIP_CODE_LENGTH} characters (got ${n}); shorter codes are padded with zeros`,
+		);
+	}
+	return result.padStart(CHIP_CODE_LENGTH, '0');
+}
+
+function countryCode(value: unknown): string {
+	const result = text(value, false).toUpperCase();
+	if (!COUNTRY_CODES.has(result)) {
+		throw new Problem(
+			`must be an ISO 3166-1 two-letter country code such as NL (got "${result.slice(0, 40)}")`,
+		);
+	}
+	return result;
+}
+
+function oneOf(allowed: readonly string[]) {
+	return (value: unknown): string => {
+		const result = text(value, false).toLowerCase();
+		if (!allowed.includes(result)) {
+			throw new Problem(`must be one of ${allowed.join(', ')} (got "${result.slice(0, 40)}")`);
+		}
+		return result;
+	};
+}
+
+const NORMALIZERS: Record<string, (value: unknown) => unknown> = {
+	unique_id: alphaDash,
+	first_name: name,
+	last_name: name,
+	date_of_birth: dateOfBirth,
+	race_id: raceId,
+	start_number: alphaDash,
+	chip_code: chipCode,
+	country_code: countryCode,
+	team_name: name,
+	gender: oneOf(GENDERS),
+	state: oneOf(STATES),
+};
+
+/** Fields that may be sent as null to clear them. */
+const NULLABLE = new Set(['team_name']);
+
+export function validateParticipant(input: IDataObject): ParticipantCheck {
+	const participant: IDataObject = {};
+	const problems: FieldProblem[] = [];
+	for (const field of PARTICIPANT_FIELDS) {
+		const value = input[field.id];
+		if (isBlank(value)) {
+			if (field.required) problems.push({ field: field.id, message: 'is required' });
+			else if (NULLABLE.has(field.id) && value !== undefined) participant[field.id] = null;
+			continue;
+		}
+		try {
+			participant[field.id] = NORMALIZERS[field.id](value) as IDataObject[string];
+		} catch (problem) {
+			problems.push({ field: field.id, message: (problem as Error).message });
+		}
+	}
+	return problems.length > 0 ? { valid: false, problems } : { valid: true, participant };
+}
+
+export function formatProblems(problems: FieldProblem[]): string {
+	return problems.map((p) => `"${p.field}" ${p.message}`).join('; ');
+}

@@ -1,0 +1,157 @@
+import { sleep } from 'n8n-workflow';
+
+import { httpStatusOf, networkCodeOf, responseHeaderOf } from './http-error';
+import { decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
+import { fingerprintOf, nowInSeconds } from './session';
+
+/**
+ * The one place that trades a connect token for a session token
+ * (POST {baseUrl}/session-token). Used by the credential's preAuthentication and by the
+ * credential test, each with its own n8n request helper.
+ */
+
+/** Sends one POST and resolves with the parsed JSON body, or throws n8n's HTTP error. */
+export type PostJson = (url: string, headers: Record<string, string>) => Promise<unknown>;
+
+export interface IssuedSession {
+	sessionToken: string;
+	sessionExpiresAt: number;
+	sessionIssuedAt: number;
+	sessionFingerprint: string;
+}
+
+/**
+ * A failed exchange, with a fixed message that never contains a token. `httpCode` lets
+ * NodeApiError show the status; there is deliberately no `response` property, so n8n does
+ * not mistake it for a 401 and exchange the same rejected token again.
+ */
+export class SessionExchangeError extends Error {
+	readonly isTracxSessionExchangeError = true;
+	constructor(
+		message: string,
+		readonly description: string,
+		readonly httpCode?: string,
+	) {
+		super(message);
+		this.name = 'SessionExchangeError';
+	}
+}
+
+export const MESSAGES = {
+	noConnectToken: 'The Tracx credential has no connect token',
+	rejected: 'Tracx did not accept the connect token — check it in the Tracx Dashboard',
+	notFound:
+		'No Tracx Connect API answered at this Base URL — check the Base URL of the Tracx credential',
+	unavailable: 'Tracx could not issue a session token right now — try again later',
+	unreachable:
+		'Could not reach Tracx to exchange the connect token — check the Base URL and your network',
+	notASessionToken:
+		'Tracx answered without a session token — check that the Base URL points to the Tracx Connect API',
+	alreadyExpired:
+		"Tracx issued a session token that had already expired — check this machine's clock",
+} as const;
+
+function describeFailure(error: unknown, baseUrl: string): SessionExchangeError {
+	const status = httpStatusOf(error);
+	const host = new URL(baseUrl).host;
+	if (status === 401 || status === 403) {
+		return new SessionExchangeError(
+			MESSAGES.rejected,
+			`POST /session-token on ${host} answered HTTP ${status}. The connect token may be mistyped, revoked or issued for another environment. Connect tokens are issued by Tracx (team@tracx.events).`,
+			String(status),
+		);
+	}
+	if (status === 404 || status === 405) {
+		return new SessionExchangeError(
+			MESSAGES.notFound,
+			`POST ${baseUrl}/session-token answered HTTP ${status}. The production Base URL is https://api.tracx.events/v1/connect.`,
+			String(status),
+		);
+	}
+	if (status !== undefined) {
+		return new SessionExchangeError(
+			MESSAGES.unavailable,
+			`POST /session-token on ${host} answered HTTP ${status}.`,
+			String(status),
+		);
+	}
+	const code = networkCodeOf(error) ?? 'no response';
+	return new SessionExchangeError(MESSAGES.unreachable, `Connecting to ${host} failed (${code}).`);
+}
+
+function parseSession(body: unknown, connectToken: string, baseUrl: string): IssuedSession {
+	const parsed = typeof body === 'string' ? safeJson(body) : body;
+	const data = (parsed as { data?: { token?: unknown; expires_at?: unknown } } | undefined)?.data;
+	const token = data?.token;
+	const expiresAt = Number(data?.expires_at);
+	const missing = [
+		typeof token === 'string' && token.length > 0 ? undefined : 'data.token',
+		data?.expires_at !== undefined && data?.expires_at !== null && Number.isFinite(expiresAt)
+			? undefined
+			: 'data.expires_at',
+	].filter(Boolean);
+	if (missing.length > 0) {
+		throw new SessionExchangeError(
+			MESSAGES.notASessionToken,
+			`The response to POST /session-token has no ${missing.join(' and ')}.`,
+		);
+	}
+	const issuedAt = nowInSeconds();
+	if (expiresAt <= issuedAt) {
+		throw new SessionExchangeError(
+			MESSAGES.alreadyExpired,
+			`expires_at is ${new Date(expiresAt * 1000).toISOString()}, this machine's time is ${new Date(issuedAt * 1000).toISOString()}.`,
+		);
+	}
+	return {
+		sessionToken: token as string,
+		sessionExpiresAt: expiresAt,
+		sessionIssuedAt: issuedAt,
+		sessionFingerprint: fingerprintOf(connectToken, baseUrl),
+	};
+}
+
+function safeJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Exchanges the connect token, retrying transient failures (429, 5xx, dropped
+ * connections) a bounded number of times. `baseUrl` must already be normalized.
+ */
+export async function exchangeConnectToken(
+	post: PostJson,
+	connectToken: string,
+	baseUrl: string,
+): Promise<IssuedSession> {
+	if (!connectToken) {
+		throw new SessionExchangeError(
+			MESSAGES.noConnectToken,
+			'Enter the connect token from the Tracx Dashboard in the credential.',
+		);
+	}
+	for (let attempt = 1; ; attempt++) {
+		let body: unknown;
+		try {
+			body = await post(`${baseUrl}/session-token`, {
+				Authorization: connectToken,
+				Accept: 'application/json',
+			});
+		} catch (error) {
+			const status = httpStatusOf(error);
+			const transient =
+				status === undefined
+					? isTransientNetworkCode(networkCodeOf(error))
+					: isTransientStatus(status);
+			const decision = decideRetry(attempt, transient, responseHeaderOf(error, 'retry-after'));
+			if (!decision.retry) throw describeFailure(error, baseUrl);
+			await sleep(decision.waitSeconds * 1000);
+			continue;
+		}
+		return parseSession(body, connectToken, baseUrl);
+	}
+}

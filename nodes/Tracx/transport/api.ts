@@ -1,0 +1,112 @@
+import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { unexpectedResponseError } from './errors';
+import { tracxRequest } from './request';
+
+/**
+ * One function per documented endpoint: path, permission and response shape together,
+ * so an operation reads like the API documentation.
+ */
+
+type TracxContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export const PERMISSIONS = {
+	listEvents: 'permissions.events.list',
+	listRaces: 'permissions.races.list',
+	storeParticipant: 'permissions.participants.store',
+	storeParticipants: 'permissions.participants.store-multiple',
+} as const;
+
+export interface TracxEvent extends IDataObject {
+	id: number;
+	name: string;
+}
+
+export interface TracxRace extends IDataObject {
+	id: number;
+	event_id: number;
+	name: string;
+}
+
+function dataOf(
+	ctx: TracxContext,
+	response: unknown,
+	where: string,
+	itemIndex?: number,
+): IDataObject {
+	const data = (response as { data?: unknown } | null | undefined)?.data;
+	if (!data || typeof data !== 'object' || Array.isArray(data)) {
+		throw unexpectedResponseError(ctx.getNode(), where, itemIndex);
+	}
+	return data as IDataObject;
+}
+
+function itemsOf<T>(ctx: TracxContext, response: unknown, where: string, itemIndex?: number): T[] {
+	const items = dataOf(ctx, response, where, itemIndex).items;
+	if (!Array.isArray(items)) throw unexpectedResponseError(ctx.getNode(), where, itemIndex);
+	return items as T[];
+}
+
+export async function listEvents(ctx: TracxContext, itemIndex?: number): Promise<TracxEvent[]> {
+	const response = await tracxRequest(ctx, {
+		method: 'GET',
+		path: '/events',
+		permission: PERMISSIONS.listEvents,
+		itemIndex,
+	});
+	return itemsOf<TracxEvent>(ctx, response, 'GET /events', itemIndex);
+}
+
+export async function listRaces(
+	ctx: TracxContext,
+	eventId: number | undefined,
+	itemIndex?: number,
+): Promise<TracxRace[]> {
+	const response = await tracxRequest(ctx, {
+		method: 'GET',
+		path: '/races',
+		qs: eventId === undefined ? undefined : { event_id: eventId },
+		permission: PERMISSIONS.listRaces,
+		itemIndex,
+	});
+	return itemsOf<TracxRace>(ctx, response, 'GET /races', itemIndex);
+}
+
+export async function upsertParticipant(
+	ctx: IExecuteFunctions,
+	participant: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const response = await tracxRequest(ctx, {
+		method: 'POST',
+		path: '/participant',
+		body: participant,
+		permission: PERMISSIONS.storeParticipant,
+		itemIndex,
+	});
+	return dataOf(ctx, response, 'POST /participant', itemIndex);
+}
+
+/**
+ * Queues a bulk upsert. Tracx processes it asynchronously and documents no response
+ * body, so whatever JSON it returns is passed through untouched.
+ */
+export async function queueParticipants(
+	ctx: IExecuteFunctions,
+	eventId: number,
+	participants: IDataObject[],
+	itemIndex: number,
+	describeFieldKey: (key: string) => string,
+): Promise<IDataObject> {
+	const response = await tracxRequest(ctx, {
+		method: 'POST',
+		path: `/events/${eventId}/participants`,
+		body: participants,
+		permission: PERMISSIONS.storeParticipants,
+		itemIndex,
+		describeFieldKey,
+	});
+	return response !== null && typeof response === 'object' && !Array.isArray(response)
+		? (response as IDataObject)
+		: {};
+}

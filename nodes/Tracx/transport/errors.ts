@@ -1,0 +1,140 @@
+import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { MAX_ATTEMPTS, MAX_RETRY_AFTER_SECONDS } from '../shared/retry';
+
+/**
+ * Turns what Tracx answered into an error a user can act on. Only plain values reach
+ * these functions (status, parsed body, Retry-After), never the request, so no token
+ * can end up in a message, a description or the stored error.
+ */
+
+export interface FailedCall {
+	method: string;
+	path: string;
+	/** The permission the endpoint needs, named in 403 messages. */
+	permission: string;
+	status?: number;
+	body?: unknown;
+	networkCode?: string;
+	attempts: number;
+	retryAfterSeconds?: number;
+	/** Rewrites Laravel's array keys (`3.chip_code`) into item references, for bulk calls. */
+	describeFieldKey?: (key: string) => string;
+}
+
+/** The `{message, errors:{field:[...]}}` body Laravel sends with 422, if that is what came. */
+export function fieldMessages(
+	body: unknown,
+	describeKey: (key: string) => string = (k) => k,
+): string[] {
+	const errors = (body as { errors?: unknown } | undefined)?.errors;
+	if (!errors || typeof errors !== 'object' || Array.isArray(errors)) return [];
+	return Object.entries(errors as Record<string, unknown>).map(([key, value]) => {
+		const texts = Array.isArray(value) ? value.map(String) : [String(value)];
+		return `${describeKey(key)}: ${texts.join(' ')}`;
+	});
+}
+
+function serverMessage(body: unknown): string | undefined {
+	const message = (body as { message?: unknown } | undefined)?.message;
+	return typeof message === 'string' && message.trim() ? message.trim() : undefined;
+}
+
+function eventIdInPath(path: string): string | undefined {
+	return /^\/events\/([^/]+)\//.exec(path)?.[1];
+}
+
+function explain(call: FailedCall): { message: string; description: string } {
+	const { status, method, path } = call;
+	const where = `${method} ${path}`;
+	const tries = call.attempts > 1 ? ` after ${call.attempts} attempts` : '';
+	if (status === undefined) {
+		const code = call.networkCode ?? 'no response';
+		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT';
+		return {
+			message: timedOut
+				? `Tracx did not answer in time${tries}`
+				: `Could not reach Tracx (${code})${tries}`,
+			description: `${where} failed without a response (${code}). Check the Base URL of the credential and the network; the request is safe to run again.`,
+		};
+	}
+	if (status === 401) {
+		return {
+			message:
+				'Tracx rejected the session token even after renewing it — the connect token may have been revoked',
+			description: `${where} answered HTTP 401 with a freshly issued session token. Check the connect token in the Tracx Dashboard.`,
+		};
+	}
+	if (status === 403) {
+		return {
+			message: `The Tracx connect token lacks the permission ${call.permission}`,
+			description: `${where} answered HTTP 403. Ask Tracx (team@tracx.events) to grant ${call.permission} to this connect token, or use a credential whose token has it. After a change of permissions, the next call uses them.`,
+		};
+	}
+	if (status === 404) {
+		const eventId = eventIdInPath(path);
+		return eventId !== undefined
+			? {
+					message: `Tracx event ${decodeURIComponent(eventId)} not found`,
+					description: `${where} answered HTTP 404. Check the event ID, or pick the event from the list.`,
+				}
+			: {
+					message: 'Tracx endpoint not found — check the Base URL of the credential',
+					description: `${where} answered HTTP 404.`,
+				};
+	}
+	if (status === 422) {
+		const fields = fieldMessages(call.body, call.describeFieldKey);
+		return {
+			message:
+				fields.length > 0
+					? `Tracx rejected the data: ${fields.join('; ')}`
+					: `Tracx rejected the data: ${serverMessage(call.body) ?? 'no reason given'}`,
+			description: `${where} answered HTTP 422.${fields.length > 0 ? `\n${fields.join('\n')}` : ''}`,
+		};
+	}
+	if (
+		status === 429 &&
+		call.retryAfterSeconds !== undefined &&
+		call.retryAfterSeconds > MAX_RETRY_AFTER_SECONDS
+	) {
+		return {
+			message: `Tracx asked to wait ${call.retryAfterSeconds} s before retrying, longer than this node waits (${MAX_RETRY_AFTER_SECONDS} s)`,
+			description: `${where} answered HTTP 429 (rate limited). Run the workflow again later, or send fewer requests (Create or Update Many sends one request per batch).`,
+		};
+	}
+	if (status === 429) {
+		return {
+			message: `Tracx is rate limiting requests (HTTP 429)${tries}`,
+			description: `${where} was still rate limited after ${MAX_ATTEMPTS} attempts. Run the workflow again later.`,
+		};
+	}
+	if (status >= 500) {
+		return {
+			message: `Tracx failed to process the request (HTTP ${status})${tries}`,
+			description: `${where} kept failing on the Tracx side. Try again later; the request is safe to repeat.`,
+		};
+	}
+	return {
+		message: `Tracx answered HTTP ${status}${serverMessage(call.body) ? `: ${serverMessage(call.body)}` : ''}`,
+		description: `${where} answered HTTP ${status}.`,
+	};
+}
+
+export function tracxApiError(node: INode, call: FailedCall, itemIndex?: number): NodeApiError {
+	const { message, description } = explain(call);
+	const httpCode = call.status === undefined ? undefined : String(call.status);
+	const plain: JsonObject = { message, description, ...(httpCode ? { httpCode } : {}) };
+	return new NodeApiError(node, plain, { message, description, httpCode, itemIndex });
+}
+
+/** A response that arrived but is not what the documentation promises. */
+export function unexpectedResponseError(
+	node: INode,
+	where: string,
+	itemIndex?: number,
+): NodeApiError {
+	const message = 'Tracx answered with a response this node does not understand';
+	const description = `${where} did not return the documented JSON shape. Check that the Base URL points to the Tracx Connect API.`;
+	return new NodeApiError(node, { message, description }, { message, description, itemIndex });
+}
