@@ -20,7 +20,8 @@ export type ParticipantCheck =
 
 const MAX_LENGTH = 100;
 const CHIP_CODE_LENGTH = 7;
-const ALPHA_DASH = /^[A-Za-z0-9_-]+$/;
+/** Laravel's alpha_dash: letters and digits of any script, plus - and _. */
+const ALPHA_DASH = /^[\p{L}\p{M}\p{N}_-]+$/u;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 class Problem extends Error {}
@@ -68,7 +69,7 @@ function limited(value: string): string {
 function alphaDash(value: unknown): string {
 	const result = limited(text(value, true));
 	if (!ALPHA_DASH.test(result)) {
-		throw new Problem('may only contain letters (A-Z, a-z), digits, "-" and "_"');
+		throw new Problem('may only contain letters, digits, "-" and "_"');
 	}
 	return result;
 }

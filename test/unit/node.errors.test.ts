@@ -1,0 +1,194 @@
+import nock from 'nock';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { locator } from './support/fake-n8n';
+import {
+	PATH,
+	expectNoSecrets,
+	runNode,
+	sessionIssuer,
+	tracx,
+	useNock,
+} from './support/tracx-mock';
+
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => {}),
+}));
+const waits = sleep as jest.MockedFunction<typeof sleep>;
+
+const participantInput = {
+	unique_id: 'P-1',
+	first_name: 'Anna',
+	last_name: 'Jansen',
+	date_of_birth: '1990-01-01',
+	start_number: '7',
+	chip_code: '1234567',
+};
+const autoMap = { mappingMode: 'autoMapInputData', value: null };
+
+const OPERATIONS = {
+	'event getAll': {
+		parameters: { resource: 'event', operation: 'getAll', returnAll: true },
+		route: () => tracx().get(`${PATH}/events`),
+		permission: 'permissions.events.list',
+	},
+	'race getAll': {
+		parameters: { resource: 'race', operation: 'getAll', returnAll: true, event: locator('') },
+		route: () => tracx().get(`${PATH}/races`),
+		permission: 'permissions.races.list',
+	},
+	'participant upsert': {
+		parameters: {
+			resource: 'participant',
+			operation: 'upsert',
+			race: locator('11'),
+			participant: autoMap,
+		},
+		route: () => tracx().post(`${PATH}/participant`),
+		permission: 'permissions.participants.store',
+	},
+	'participant upsertMany': {
+		parameters: {
+			resource: 'participant',
+			operation: 'upsertMany',
+			event: locator('1'),
+			race: locator('11'),
+			participant: autoMap,
+		},
+		route: () => tracx().post(`${PATH}/events/1/participants`),
+		permission: 'permissions.participants.store-multiple',
+	},
+};
+
+async function failure(parameters: object, continueOnFail = false) {
+	try {
+		return {
+			output: await runNode({
+				parameters: parameters as never,
+				items: [participantInput],
+				continueOnFail,
+			}),
+		};
+	} catch (error) {
+		return { error: error as NodeApiError };
+	}
+}
+
+useNock();
+beforeEach(() => {
+	sessionIssuer();
+	waits.mockClear();
+});
+
+describe.each(Object.entries(OPERATIONS))('%s', (_name, op) => {
+	it('names the missing permission on 403, with the item index', async () => {
+		op.route().reply(403, { message: 'This action is unauthorized.' });
+		const { error } = await failure(op.parameters);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error?.message).toBe(`The Tracx connect token lacks the permission ${op.permission}`);
+		expect(error?.description).toContain('team@tracx.events');
+		expect(error?.httpCode).toBe('403');
+		expect(error?.context.itemIndex).toBe(0);
+		expectNoSecrets(error);
+	});
+
+	it('retries 429 honouring Retry-After, then succeeds', async () => {
+		op.route().reply(429, { message: 'Too Many Attempts.' }, { 'Retry-After': '7' });
+		op.route().reply(200, { data: { items: [], id: 1 } });
+		const { output, error } = await failure(op.parameters);
+		expect(error).toBeUndefined();
+		expect(output).toBeDefined();
+		expect(waits.mock.calls).toEqual([[7000]]);
+	});
+
+	it('retries 5xx with growing waits and stops after 4 attempts', async () => {
+		const calls = op.route().times(4).reply(503, '<html><body>Service Unavailable</body></html>');
+		const { error } = await failure(op.parameters);
+		expect(calls.isDone()).toBe(true);
+		expect(waits.mock.calls).toEqual([[1000], [2000], [4000]]);
+		expect(error?.message).toBe('Tracx failed to process the request (HTTP 503) after 4 attempts');
+	});
+
+	it('turns the failure into an error item with Continue On Fail', async () => {
+		op.route().reply(403, { message: 'This action is unauthorized.' });
+		const { output } = await failure(op.parameters, true);
+		expect(output?.[0]).toHaveLength(1);
+		expect(output?.[0][0].json.error).toBe(
+			`The Tracx connect token lacks the permission ${op.permission}`,
+		);
+		expect(output?.[0][0].pairedItem).toEqual([{ item: 0 }]);
+		expectNoSecrets(output);
+	});
+});
+
+describe('other failures', () => {
+	const upsert = OPERATIONS['participant upsert'];
+
+	it('refuses to wait longer than 60 s for Retry-After', async () => {
+		const calls = upsert.route().reply(429, {}, { 'Retry-After': '120' });
+		const { error } = await failure(upsert.parameters);
+		expect(calls.isDone()).toBe(true);
+		expect(waits).not.toHaveBeenCalled();
+		expect(error?.message).toBe(
+			'Tracx asked to wait 120 s before retrying, longer than this node waits (60 s)',
+		);
+	});
+
+	it('reports 429 without Retry-After after the retry budget', async () => {
+		upsert.route().times(4).reply(429, {});
+		const { error } = await failure(upsert.parameters);
+		expect(error?.message).toBe('Tracx is rate limiting requests (HTTP 429) after 4 attempts');
+	});
+
+	it('retries a dropped connection', async () => {
+		upsert
+			.route()
+			.replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+		upsert.route().reply(200, { data: { id: 5 } });
+		const { output } = await failure(upsert.parameters);
+		expect(output?.[0][0].json).toEqual({ id: 5 });
+		expect(waits.mock.calls).toEqual([[1000]]);
+	});
+
+	it('lists the field messages of a 422', async () => {
+		upsert.route().reply(422, {
+			message: 'The chip code field must be 7 characters. (and 1 more error)',
+			errors: {
+				chip_code: ['The chip code field must be 7 characters.'],
+				race_id: ['The selected race id is invalid.'],
+			},
+		});
+		const { error } = await failure(upsert.parameters);
+		expect(error?.message).toBe(
+			'Tracx rejected the data: chip_code: The chip code field must be 7 characters.; race_id: The selected race id is invalid.',
+		);
+		expect(error?.httpCode).toBe('422');
+	});
+
+	it('falls back to the message of a 422 without field errors', async () => {
+		upsert.route().reply(422, { message: 'The given data was invalid.' });
+		const { error } = await failure(upsert.parameters);
+		expect(error?.message).toBe('Tracx rejected the data: The given data was invalid.');
+	});
+
+	it('explains a 200 that is not the documented JSON', async () => {
+		OPERATIONS['event getAll']
+			.route()
+			.reply(200, '{"data": {"items": [', { 'Content-Type': 'application/json' });
+		const { error } = await failure(OPERATIONS['event getAll'].parameters);
+		expect(error?.message).toBe('Tracx answered with a response this node does not understand');
+	});
+
+	it('passes a failed exchange on with its own message, without tokens', async () => {
+		nock.cleanAll(); // drop the working issuer from beforeEach
+		tracx()
+			.post(`${PATH}/session-token`)
+			.reply(200, { data: { token: '' } });
+		const { error } = await failure(upsert.parameters);
+		expect(error?.message).toBe(
+			'Tracx answered without a session token — check that the Base URL points to the Tracx Connect API',
+		);
+		expectNoSecrets(error);
+	});
+});

@@ -1,0 +1,417 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { locator } from './support/fake-n8n';
+import {
+	PATH,
+	expectNoSecrets,
+	useNock,
+	runNode,
+	sessionIssuer,
+	tracx,
+} from './support/tracx-mock';
+
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => {}),
+}));
+
+const events = [1, 2, 3].map((id) => ({
+	id,
+	name: `Event ${id}`,
+	created_at: '2025-02-25 09:45:32',
+	updated_at: '2025-02-25 09:45:32',
+}));
+const races = [
+	{ id: 11, event_id: 1, name: '10K' },
+	{ id: 12, event_id: 1, name: 'Half' },
+];
+
+function participant(n: number, overrides: IDataObject = {}): IDataObject {
+	return {
+		unique_id: `P-${n}`,
+		first_name: `First${n}`,
+		last_name: `Last${n}`,
+		date_of_birth: '1988-07-14',
+		start_number: String(100 + n),
+		chip_code: String(n),
+		...overrides,
+	};
+}
+
+const autoMap = { mappingMode: 'autoMapInputData', value: null };
+
+useNock();
+beforeEach(() => sessionIssuer());
+
+describe('Event → Get Many', () => {
+	it('returns one item per event, limited unless Return All', async () => {
+		tracx()
+			.get(`${PATH}/events`)
+			.times(2)
+			.reply(200, { data: { items: events } });
+		const limited = await runNode({
+			parameters: { resource: 'event', operation: 'getAll', returnAll: false, limit: 2 },
+		});
+		expect(limited[0].map((i) => i.json.id)).toEqual([1, 2]);
+		const all = await runNode({
+			parameters: { resource: 'event', operation: 'getAll', returnAll: true },
+		});
+		expect(all[0].map((i) => i.json)).toEqual(events);
+		expect(all[0].every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+	});
+});
+
+describe('Race → Get Many', () => {
+	it('filters by the chosen event with event_id', async () => {
+		const call = tracx()
+			.get(`${PATH}/races`)
+			.query({ event_id: '1' })
+			.reply(200, { data: { items: races } });
+		const output = await runNode({
+			parameters: {
+				resource: 'race',
+				operation: 'getAll',
+				returnAll: true,
+				event: locator('1', 'list'),
+			},
+		});
+		expect(call.isDone()).toBe(true);
+		expect(output[0].map((i) => i.json.name)).toEqual(['10K', 'Half']);
+	});
+
+	it('lists every race when no event is chosen', async () => {
+		const call = tracx()
+			.get(`${PATH}/races`)
+			.query((q) => Object.keys(q).length === 0)
+			.reply(200, { data: { items: races } });
+		await runNode({
+			parameters: {
+				resource: 'race',
+				operation: 'getAll',
+				returnAll: true,
+				event: locator('', 'list'),
+			},
+		});
+		expect(call.isDone()).toBe(true);
+	});
+
+	it('names the item when the event ID is not a number', async () => {
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'race',
+					operation: 'getAll',
+					returnAll: true,
+					event: locator('abc'),
+				},
+			}),
+		).rejects.toThrow('Item 0: "Event" must be a Tracx event ID (a whole number), got "abc"');
+	});
+});
+
+describe('Participant → Create or Update', () => {
+	it('sends one validated participant per item and outputs what Tracx stored', async () => {
+		const bodies: unknown[] = [];
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(2)
+			.reply((_uri, body) => {
+				bodies.push(body);
+				return [200, { data: { id: bodies.length, ...(body as IDataObject), full_name: 'x' } }];
+			});
+		const output = await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('11'),
+				participant: autoMap,
+			},
+			items: [participant(1, { extra: 'ignored' }), participant(2, { race_id: 99 })],
+		});
+		expect(bodies).toEqual([
+			{ ...participant(1), chip_code: '0000001', race_id: 11 },
+			{ ...participant(2), chip_code: '0000002', race_id: 11 },
+		]);
+		expect(output[0].map((i) => [i.json.id, i.pairedItem])).toEqual([
+			[1, { item: 0 }],
+			[2, { item: 1 }],
+		]);
+	});
+
+	it('reads mapped values in Map Each Field Below mode, race per item', async () => {
+		const bodies: IDataObject[] = [];
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(2)
+			.reply((_uri, body) => {
+				bodies.push(body as IDataObject);
+				return [200, { data: body as IDataObject }];
+			});
+		await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: (i: number) => locator(String(20 + i)),
+				participant: (i: number) => ({
+					mappingMode: 'defineBelow',
+					value: { ...participant(i), gender: 'Male', team_name: '' },
+				}),
+			},
+			items: [{}, {}],
+		});
+		expect(bodies.map((b) => [b.race_id, b.gender, b.team_name])).toEqual([
+			[20, 'male', null],
+			[21, 'male', null],
+		]);
+	});
+
+	it('stops at the first invalid item, naming item and field, when Continue On Fail is off', async () => {
+		const sent = tracx().post(`${PATH}/participant`).reply(200, { data: {} });
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'participant',
+					operation: 'upsert',
+					race: locator('11'),
+					participant: autoMap,
+				},
+				items: [participant(1, { chip_code: '12345678' })],
+			}),
+		).rejects.toThrow(
+			'Invalid participant in item 0: "chip_code" must be at most 7 characters (got 8)',
+		);
+		expect(sent.isDone()).toBe(false);
+	});
+
+	it('with Continue On Fail, sends the valid items and turns the rest into error items', async () => {
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(2)
+			.reply(200, (_uri, body) => ({ data: body as IDataObject }));
+		const input = [
+			participant(1),
+			participant(2, { date_of_birth: '2023-02-30' }),
+			participant(3),
+			participant(4, { gender: 'x' }),
+		];
+		const output = await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('11'),
+				participant: autoMap,
+			},
+			items: input,
+			continueOnFail: true,
+		});
+		const failed = output[0].filter((i) => i.json.error);
+		const succeeded = output[0].filter((i) => !i.json.error);
+		expect(succeeded.length + failed.length).toBe(input.length);
+		expect(failed.map((i) => [i.pairedItem, i.json.error])).toEqual([
+			[
+				[{ item: 1 }],
+				'Invalid participant in item 1: "date_of_birth" is not a real date (got "2023-02-30")',
+			],
+			[
+				[{ item: 3 }],
+				'Invalid participant in item 3: "gender" must be one of male, female, neutral (got "x")',
+			],
+		]);
+	});
+});
+
+describe('Participant → Create or Update Many', () => {
+	function captureBatches() {
+		const batches: Array<{ path: string; body: IDataObject[] }> = [];
+		tracx()
+			.persist()
+			.post(/\/v1\/connect\/events\/\d+\/participants/)
+			.reply((uri, body) => {
+				batches.push({ path: uri, body: body as IDataObject[] });
+				return [200, { data: { queued: (body as unknown[]).length } }];
+			});
+		return batches;
+	}
+
+	it('sends batches of the chosen size and pairs each summary with its items', async () => {
+		const batches = captureBatches();
+		const input = Array.from({ length: 7 }, (_, i) => participant(i));
+		const output = await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: locator('1', 'list'),
+				race: locator('11', 'list'),
+				participant: autoMap,
+				options: { batchSize: 3 },
+			},
+			items: input,
+		});
+		expect(batches.map((b) => [b.path, b.body.length])).toEqual([
+			[`${PATH}/events/1/participants`, 3],
+			[`${PATH}/events/1/participants`, 3],
+			[`${PATH}/events/1/participants`, 1],
+		]);
+		expect(batches[0].body[0]).toEqual({ ...participant(0), chip_code: '0000000', race_id: 11 });
+		expect(output[0].map((o) => o.pairedItem)).toEqual([
+			[{ item: 0 }, { item: 1 }, { item: 2 }],
+			[{ item: 3 }, { item: 4 }, { item: 5 }],
+			[{ item: 6 }],
+		]);
+		expect(output[0][2].json).toEqual({
+			status: 'queued',
+			event_id: 1,
+			batch: 3,
+			batch_count: 3,
+			participant_count: 1,
+			unique_ids: ['P-6'],
+			response: { data: { queued: 1 } },
+		});
+	});
+
+	it('uses 500 per batch by default', async () => {
+		const batches = captureBatches();
+		await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: locator('1'),
+				race: locator('11'),
+				participant: autoMap,
+			},
+			items: Array.from({ length: 1001 }, (_, i) => participant(i)),
+		});
+		expect(batches.map((b) => b.body.length)).toEqual([500, 500, 1]);
+	});
+
+	it('groups items that name different events', async () => {
+		const batches = captureBatches();
+		const input = [
+			participant(0, { ev: 2 }),
+			participant(1, { ev: 1 }),
+			participant(2, { ev: 2 }),
+			participant(3, { ev: 1 }),
+		];
+		const output = await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: (_i: number, item: { json: IDataObject }) => locator(String(item.json.ev)),
+				race: locator('11'),
+				participant: autoMap,
+			},
+			items: input,
+		});
+		expect(batches.map((b) => [b.path, b.body.map((p) => p.unique_id)])).toEqual([
+			[`${PATH}/events/2/participants`, ['P-0', 'P-2']],
+			[`${PATH}/events/1/participants`, ['P-1', 'P-3']],
+		]);
+		expect(output[0].map((o) => o.pairedItem)).toEqual([
+			[{ item: 0 }, { item: 2 }],
+			[{ item: 1 }, { item: 3 }],
+		]);
+	});
+
+	it('with Continue On Fail accounts for every item: valid ones queued, invalid ones as errors', async () => {
+		const batches = captureBatches();
+		const input = Array.from({ length: 10 }, (_, i) =>
+			participant(i, i % 3 === 0 ? { unique_id: 'bad id' } : {}),
+		);
+		const output = await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: locator('1'),
+				race: locator('11'),
+				participant: autoMap,
+				options: { batchSize: 4 },
+			},
+			items: input,
+			continueOnFail: true,
+		});
+		const paired = (o: { pairedItem?: unknown }) =>
+			(o.pairedItem as Array<{ item: number }>).map((p) => p.item);
+		const failedItems = output[0].filter((o) => o.json.error).flatMap(paired);
+		const queuedItems = output[0].filter((o) => !o.json.error).flatMap(paired);
+		expect(failedItems).toEqual([0, 3, 6, 9]);
+		expect(queuedItems).toEqual([1, 2, 4, 5, 7, 8]);
+		expect(failedItems.length + queuedItems.length).toBe(input.length);
+		expect(batches.flatMap((b) => b.body.map((p) => p.unique_id))).toEqual([
+			'P-1',
+			'P-2',
+			'P-4',
+			'P-5',
+			'P-7',
+			'P-8',
+		]);
+	});
+
+	it('sends nothing when an item is invalid and Continue On Fail is off', async () => {
+		const batches = captureBatches();
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: locator('1'),
+					race: locator('11'),
+					participant: autoMap,
+				},
+				items: [participant(0), participant(1, { last_name: '' })],
+			}),
+		).rejects.toThrow('Invalid participant in item 1: "last_name" is required');
+		expect(batches).toEqual([]);
+	});
+
+	it('maps a 422 on a batch back to the input items and says what was already queued', async () => {
+		let call = 0;
+		tracx()
+			.persist()
+			.post(`${PATH}/events/1/participants`)
+			.reply(() => {
+				call++;
+				return call === 1
+					? [200, { data: { queued: 2 } }]
+					: [
+							422,
+							{
+								message: 'The 1.chip_code field must be 7 characters.',
+								errors: { '1.chip_code': ['The chip code field must be 7 characters.'] },
+							},
+						];
+			});
+		const error = (await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: locator('1'),
+				race: locator('11'),
+				participant: autoMap,
+				options: { batchSize: 2 },
+			},
+			items: [participant(0), participant(1), participant(2), participant(3)],
+		}).catch((e: unknown) => e)) as Error & { description: string };
+		expect(error.message).toBe(
+			'Tracx rejected the data: item 3 (unique_id P-3) chip_code: The chip code field must be 7 characters.',
+		);
+		expect(error.description).toContain('Queued before the failure: event 1 batch 1/2 (2)');
+		expect(error.description).toContain('Running the workflow again is safe');
+		expectNoSecrets(error);
+	});
+
+	it('says which event was not found (404)', async () => {
+		tracx().post(`${PATH}/events/999/participants`).reply(404, { message: 'Event not found.' });
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: locator('999'),
+					race: locator('11'),
+					participant: autoMap,
+				},
+				items: [participant(0)],
+			}),
+		).rejects.toThrow('Tracx event 999 not found');
+	});
+});

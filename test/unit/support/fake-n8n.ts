@@ -1,0 +1,275 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- a test double of n8n's HTTP helpers, not node code */
+import http from 'http';
+import https from 'https';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+	INodeExecutionData,
+} from 'n8n-workflow';
+
+import { TracxConnectApi } from '../../../credentials/TracxConnectApi.credentials';
+
+/**
+ * A stand-in for the parts of n8n the node touches, reproducing what n8n's source does
+ * (packages/core .../request-helpers/authentication.ts and cli credentials-helper.ts):
+ * - preAuthentication runs when the expirable field is '' and after a 401, and its
+ *   output is merged into the stored credential;
+ * - authenticate runs before every send; after a 401 n8n refreshes and resends once.
+ * Requests go out through Node's http module, so nock sees exactly what would go on the wire.
+ * The end-to-end suite checks the same behaviour in real n8n.
+ */
+
+export const CONNECT_TOKEN = 'fake-connect-token-all';
+
+/** Obviously fake session tokens, numbered in the order a fake Tracx issues them. */
+export function fakeSessionToken(n: number): string {
+	return `fake-session-token-${n}`;
+}
+export const BASE_URL = 'https://api.tracx.test/v1/connect';
+
+export interface CredentialStore {
+	data: ICredentialDataDecryptedObject;
+	exchanges: number;
+	writes: number;
+}
+
+export function credentialStore(overrides: IDataObject = {}): CredentialStore {
+	return {
+		data: {
+			connectToken: CONNECT_TOKEN,
+			baseUrl: BASE_URL,
+			authorizationHeaderFormat: 'bare',
+			sessionToken: '',
+			sessionExpiresAt: 0,
+			sessionIssuedAt: 0,
+			sessionFingerprint: '',
+			...overrides,
+		} as ICredentialDataDecryptedObject,
+		exchanges: 0,
+		writes: 0,
+	};
+}
+
+/** Shaped like the errors n8n's HTTP helpers throw. */
+class HttpError extends Error {
+	constructor(
+		readonly response: { status: number; headers: Record<string, string>; data: unknown },
+	) {
+		super(`Request failed with status code ${response.status}`);
+	}
+}
+
+class NetworkError extends Error {
+	constructor(readonly code: string) {
+		super(code);
+	}
+}
+
+/** One HTTP exchange over Node's http(s) module, as n8n's axios-based helpers do. */
+function roundTrip(
+	url: URL,
+	method: string,
+	headers: Record<string, string>,
+	body: string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+	return new Promise((resolve, reject) => {
+		const request = (url.protocol === 'https:' ? https : http).request(
+			url,
+			{ method, headers },
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						headers: response.headers as Record<string, string>,
+						text: Buffer.concat(chunks).toString('utf8'),
+					}),
+				);
+				response.on('error', reject);
+			},
+		);
+		request.on('error', reject);
+		request.end(body);
+	});
+}
+
+export async function send(options: IHttpRequestOptions): Promise<unknown> {
+	const url = new URL(options.url);
+	for (const [key, value] of Object.entries(options.qs ?? {}))
+		url.searchParams.set(key, String(value));
+	const headers: Record<string, string> = {};
+	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
+	let body: string | undefined;
+	if (options.body !== undefined) {
+		body = JSON.stringify(options.body);
+		headers['Content-Type'] = 'application/json';
+	}
+	let response: Awaited<ReturnType<typeof roundTrip>>;
+	try {
+		response = await roundTrip(url, options.method ?? 'GET', headers, body);
+	} catch (error) {
+		throw new NetworkError((error as { code?: string }).code ?? 'ECONNRESET');
+	}
+	let data: unknown = response.text;
+	try {
+		data = response.text === '' ? '' : JSON.parse(response.text);
+	} catch {
+		// n8n hands over unparseable bodies as text; so do we
+	}
+	if (response.status >= 300) {
+		throw new HttpError({ status: response.status, headers: response.headers, data });
+	}
+	return data;
+}
+
+const credentialType = new TracxConnectApi();
+
+async function preAuthenticate(
+	store: CredentialStore,
+	data: ICredentialDataDecryptedObject,
+): Promise<void> {
+	store.exchanges++;
+	const output = await credentialType.preAuthentication.call(
+		{ helpers: { httpRequest: send } } as never,
+		data,
+	);
+	if (output.sessionToken === undefined) return;
+	Object.assign(data, output);
+	store.data = { ...store.data, ...output } as ICredentialDataDecryptedObject;
+	store.writes++;
+}
+
+/** n8n's httpRequestWithAuthentication, reduced to what decides tokens and resends. */
+async function httpRequestWithAuthentication(
+	store: CredentialStore,
+	options: IHttpRequestOptions,
+): Promise<unknown> {
+	const data = { ...store.data };
+	try {
+		if (data.sessionToken === '') await preAuthenticate(store, data);
+		const authenticated = await credentialType.authenticate(
+			{ ...data },
+			{ ...options, headers: { ...options.headers } },
+		);
+		return await send(authenticated);
+	} catch (error) {
+		if ((error as { response?: { status?: number } }).response?.status === 401) {
+			try {
+				await preAuthenticate(store, data);
+				const authenticated = await credentialType.authenticate(
+					{ ...data },
+					{ ...options, headers: { ...options.headers } },
+				);
+				return await send(authenticated);
+			} catch (retryError) {
+				throw wrap(retryError);
+			}
+		}
+		throw wrap(error);
+	}
+}
+
+/** n8n wraps what the helper threw in a NodeApiError whose cause is the original. */
+function wrap(error: unknown): Error {
+	const wrapped = new Error((error as Error).message, { cause: error });
+	return Object.assign(wrapped, { httpCode: String((error as HttpError).response?.status ?? '') });
+}
+
+export type ParameterValue = unknown | ((itemIndex: number, item: INodeExecutionData) => unknown);
+
+export interface RunOptions {
+	parameters: Record<string, ParameterValue>;
+	items?: IDataObject[];
+	store?: CredentialStore;
+	continueOnFail?: boolean;
+}
+
+const NODE: INode = {
+	id: 'node-1',
+	name: 'Tracx',
+	type: 'n8n-nodes-tracx.tracx',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+/** Resolves "a.b" paths; a function stands for an expression, evaluated per item. */
+function lookup(
+	parameters: Record<string, ParameterValue>,
+	path: string,
+	itemIndex: number,
+	item: INodeExecutionData,
+): unknown {
+	const evaluate = (value: unknown) =>
+		typeof value === 'function'
+			? (value as (i: number, it: INodeExecutionData) => unknown)(itemIndex, item)
+			: value;
+	if (path in parameters) return evaluate(parameters[path]);
+	const [head, ...rest] = path.split('.');
+	let value: unknown = evaluate(parameters[head]);
+	for (const key of rest) value = evaluate((value as IDataObject | undefined)?.[key]);
+	return value;
+}
+
+export function executeContext(options: RunOptions): IExecuteFunctions {
+	const store = options.store ?? credentialStore();
+	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+	const context = {
+		getInputData: () => items,
+		getNode: () => NODE,
+		continueOnFail: () => options.continueOnFail ?? false,
+		getCredentials: async () => ({ ...store.data }),
+		getNodeParameter(
+			name: string,
+			itemIndex: number,
+			fallback?: unknown,
+			extra?: { extractValue?: boolean },
+		) {
+			const value = lookup(options.parameters, name, itemIndex, items[itemIndex]);
+			if (value === undefined) {
+				if (arguments.length < 3) throw new Error(`Could not get parameter "${name}"`);
+				return fallback;
+			}
+			if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
+				return (value as unknown as { value: unknown }).value;
+			}
+			return value;
+		},
+		helpers: {
+			httpRequestWithAuthentication: async (_type: string, requestOptions: IHttpRequestOptions) =>
+				await httpRequestWithAuthentication(store, requestOptions),
+		},
+	};
+	return context as unknown as IExecuteFunctions;
+}
+
+export function loadOptionsContext(
+	currentParameters: Record<string, unknown>,
+	store: CredentialStore = credentialStore(),
+): ILoadOptionsFunctions {
+	const context = {
+		getNode: () => NODE,
+		getCredentials: async () => ({ ...store.data }),
+		getCurrentNodeParameter(name: string, extra?: { extractValue?: boolean }) {
+			const value = currentParameters[name];
+			if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
+				return (value as unknown as { value: unknown }).value;
+			}
+			return value;
+		},
+		helpers: {
+			httpRequestWithAuthentication: async (_type: string, requestOptions: IHttpRequestOptions) =>
+				await httpRequestWithAuthentication(store, requestOptions),
+		},
+	};
+	return context as unknown as ILoadOptionsFunctions;
+}
+
+export function locator(value: string | number, mode = 'id'): IDataObject {
+	return { __rl: true, mode, value };
+}

@@ -1,0 +1,215 @@
+import { PARTICIPANT_FIELDS } from '../../nodes/Tracx/actions/participant/fields';
+import {
+	formatProblems,
+	validateParticipant,
+} from '../../nodes/Tracx/actions/participant/validate';
+
+const valid = {
+	unique_id: 'REG-0001_a',
+	first_name: 'Anna',
+	last_name: 'de Vries',
+	date_of_birth: '1990-02-28',
+	race_id: 12,
+	start_number: '101',
+	chip_code: 'ABC1234',
+};
+
+function problemsOf(change: Record<string, unknown>) {
+	const check = validateParticipant({ ...valid, ...change } as never);
+	return check.valid ? [] : check.problems;
+}
+
+function onlyProblem(change: Record<string, unknown>) {
+	const problems = problemsOf(change);
+	expect(problems).toHaveLength(1);
+	return problems[0];
+}
+
+describe('participant validation', () => {
+	it('accepts a complete participant and sends exactly the documented fields', () => {
+		const check = validateParticipant({
+			...valid,
+			country_code: 'nl',
+			team_name: 'Team Zuid',
+			gender: 'Female',
+			state: 'did_not_start',
+			ignored_column: 'x',
+		});
+		expect(check).toEqual({
+			valid: true,
+			participant: {
+				...valid,
+				country_code: 'NL',
+				team_name: 'Team Zuid',
+				gender: 'female',
+				state: 'did_not_start',
+			},
+		});
+	});
+
+	it.each([
+		'unique_id',
+		'first_name',
+		'last_name',
+		'date_of_birth',
+		'race_id',
+		'start_number',
+		'chip_code',
+	])('requires %s (missing, null, empty or blank)', (field) => {
+		for (const value of [undefined, null, '', '   ']) {
+			expect(onlyProblem({ [field]: value })).toEqual({ field, message: 'is required' });
+		}
+	});
+
+	it('marks exactly the documented required fields as required', () => {
+		expect(PARTICIPANT_FIELDS.filter((f) => f.required).map((f) => f.id)).toEqual([
+			'unique_id',
+			'first_name',
+			'last_name',
+			'date_of_birth',
+			'race_id',
+			'start_number',
+			'chip_code',
+		]);
+		expect(PARTICIPANT_FIELDS.map((f) => f.id)).toEqual(
+			expect.arrayContaining(['country_code', 'team_name', 'gender', 'state']),
+		);
+	});
+
+	it.each(['unique_id', 'start_number'])('allows only letters, digits, - and _ in %s', (field) => {
+		for (const bad of ['a b', 'a.b', 'a/b', 'a+b', '#1', 'a@b', '😀']) {
+			expect(onlyProblem({ [field]: bad })).toEqual({
+				field,
+				message: expect.stringContaining('letters'),
+			});
+		}
+		// the API validates with Laravel's alpha_dash, which takes letters of any script
+		for (const good of ['Az09-_', 'José-1', 'Ørsted_2', 'Müller']) expect(problemsOf({ [field]: good })).toEqual([]);
+		expect(problemsOf({ [field]: 42 })).toEqual([]);
+	});
+
+	it.each(['unique_id', 'first_name', 'last_name', 'start_number', 'team_name'])(
+		'limits %s to 100 characters',
+		(field) => {
+			expect(problemsOf({ [field]: 'a'.repeat(100) })).toEqual([]);
+			expect(onlyProblem({ [field]: 'a'.repeat(101) })).toEqual({
+				field,
+				message: 'must be at most 100 characters (got 101)',
+			});
+		},
+	);
+
+	it('counts characters, not UTF-16 units', () => {
+		expect(problemsOf({ first_name: '😀'.repeat(100) })).toEqual([]);
+		expect(onlyProblem({ last_name: 'é'.repeat(101) }).message).toContain('got 101');
+	});
+
+	it('rejects numbers, booleans, objects and lists in text fields', () => {
+		expect(onlyProblem({ first_name: 12 })).toEqual({
+			field: 'first_name',
+			message: 'must be text, not a number',
+		});
+		expect(onlyProblem({ last_name: true }).message).toBe('must be text, not a boolean');
+		expect(onlyProblem({ team_name: { a: 1 } }).message).toBe('must be text, not an object');
+		expect(onlyProblem({ unique_id: ['a'] }).message).toBe(
+			'must be text or a whole number, not a list',
+		);
+		expect(onlyProblem({ start_number: 1.5 }).message).toBe(
+			'must be text or a whole number, not a number',
+		);
+	});
+
+	it.each([
+		['2023-02-29', 'is not a real date'],
+		['2023-02-30', 'is not a real date'],
+		['2024-13-01', 'is not a real date'],
+		['2024-04-31', 'is not a real date'],
+		['1990-1-5', 'YYYY-MM-DD'],
+		['05-01-1990', 'YYYY-MM-DD'],
+		['1990-05-01T00:00:00Z', 'YYYY-MM-DD'],
+	])('rejects the date of birth %s', (value, message) => {
+		expect(onlyProblem({ date_of_birth: value })).toEqual({
+			field: 'date_of_birth',
+			message: expect.stringContaining(message),
+		});
+	});
+
+	it('accepts leap days in leap years', () => {
+		expect(problemsOf({ date_of_birth: '2024-02-29' })).toEqual([]);
+		expect(problemsOf({ date_of_birth: '2000-02-29' })).toEqual([]);
+	});
+
+	it('takes race_id as a whole number, also when written as text', () => {
+		const check = validateParticipant({ ...valid, race_id: ' 34 ' });
+		expect(check.valid && check.participant.race_id).toBe(34);
+		for (const bad of ['12a', '1.5', '-3', 0, 2.5, 'twelve']) {
+			expect(onlyProblem({ race_id: bad }).field).toBe('race_id');
+		}
+	});
+
+	it('pads short chip codes with zeros and refuses long ones', () => {
+		const padded = validateParticipant({ ...valid, chip_code: '1' });
+		expect(padded.valid && padded.participant.chip_code).toBe('0000001');
+		const numeric = validateParticipant({ ...valid, chip_code: 4567 });
+		expect(numeric.valid && numeric.participant.chip_code).toBe('0004567');
+		expect(onlyProblem({ chip_code: '12345678' })).toEqual({
+			field: 'chip_code',
+			message: expect.stringContaining('at most 7 characters (got 8)'),
+		});
+	});
+
+	it('checks ISO country codes, case-insensitively', () => {
+		expect(problemsOf({ country_code: 'be' })).toEqual([]);
+		for (const bad of ['XX', 'NLD', 'N', 'Netherlands']) {
+			expect(onlyProblem({ country_code: bad }).field).toBe('country_code');
+		}
+	});
+
+	it('checks gender and state against the documented values', () => {
+		for (const gender of ['male', 'female', 'neutral']) expect(problemsOf({ gender })).toEqual([]);
+		expect(onlyProblem({ gender: 'other' }).message).toBe(
+			'must be one of male, female, neutral (got "other")',
+		);
+		for (const state of [
+			'before',
+			'during',
+			'paused',
+			'resumed',
+			'after',
+			'finished',
+			'did_not_finish',
+			'disqualified',
+			'did_not_start',
+		]) {
+			expect(problemsOf({ state })).toEqual([]);
+		}
+		expect(onlyProblem({ state: 'dnf' }).field).toBe('state');
+	});
+
+	it('leaves out empty optional fields, but sends a team name cleared with null', () => {
+		const check = validateParticipant({
+			...valid,
+			country_code: '',
+			gender: null,
+			team_name: null,
+		});
+		expect(check.valid && check.participant).toEqual({ ...valid, team_name: null });
+		expect(check.valid && 'country_code' in check.participant).toBe(false);
+	});
+
+	it('reports every problem of an item at once, naming each field', () => {
+		const check = validateParticipant({ unique_id: 'a b', chip_code: '123456789', race_id: 'x' });
+		expect(check.valid).toBe(false);
+		const problems = check.valid ? [] : check.problems;
+		expect(problems.map((p) => p.field)).toEqual([
+			'unique_id',
+			'first_name',
+			'last_name',
+			'date_of_birth',
+			'race_id',
+			'start_number',
+			'chip_code',
+		]);
+		expect(formatProblems(problems)).toContain('"chip_code" must be at most 7 characters');
+	});
+});
