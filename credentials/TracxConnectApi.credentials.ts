@@ -38,8 +38,8 @@ export class StaleSessionTokenError extends Error {
 	}
 }
 
+/** No status on purpose: n8n would swap the message for its generic one for that status. */
 export class ForeignHostError extends Error {
-	readonly httpCode = '400';
 	constructor(origin: string) {
 		super(`The Tracx credential only sends its session token to ${origin}`);
 		this.name = 'ForeignHostError';

@@ -1,3 +1,4 @@
+import { NodeApiError } from 'n8n-workflow';
 import nock from 'nock';
 
 import {
@@ -97,6 +98,23 @@ describe('preAuthentication (the exchange)', () => {
 			);
 		},
 	);
+
+	it('keeps its message when n8n wraps it in a NodeApiError (credential test, HTTP Request node)', async () => {
+		api().post('/v1/connect/session-token').reply(401, { message: 'Unauthenticated.' });
+		const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
+		const wrapped = new NodeApiError(
+			{
+				id: '1',
+				name: 'Temp-Node',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			error as never,
+		);
+		expect(wrapped.message).toBe(MESSAGES.rejected);
+	});
 
 	it('explains a wrong base URL (404)', async () => {
 		api().post('/v1/connect/session-token').reply(404, 'Not found');

@@ -21,16 +21,17 @@ export interface IssuedSession {
 }
 
 /**
- * A failed exchange, with a fixed message that never contains a token. `httpCode` lets
- * NodeApiError show the status; there is deliberately no `response` property, so n8n does
- * not mistake it for a 401 and exchange the same rejected token again.
+ * A failed exchange, with a fixed message that never contains a token. It deliberately
+ * has no `response`, `status` or `httpCode`: with any of them n8n would mistake it for a
+ * 401 and exchange the same rejected token again, or replace our message with its
+ * generic one for that status when it wraps the error. The status is in `exchangeStatus`.
  */
 export class SessionExchangeError extends Error {
 	readonly isTracxSessionExchangeError = true;
 	constructor(
 		message: string,
 		readonly description: string,
-		readonly httpCode?: string,
+		readonly exchangeStatus?: number,
 	) {
 		super(message);
 		this.name = 'SessionExchangeError';
@@ -58,21 +59,21 @@ function describeFailure(error: unknown, baseUrl: string): SessionExchangeError 
 		return new SessionExchangeError(
 			MESSAGES.rejected,
 			`POST /session-token on ${host} answered HTTP ${status}. The connect token may be mistyped, revoked or issued for another environment. Connect tokens are issued by Tracx (team@tracx.events).`,
-			String(status),
+			status,
 		);
 	}
 	if (status === 404 || status === 405) {
 		return new SessionExchangeError(
 			MESSAGES.notFound,
 			`POST ${baseUrl}/session-token answered HTTP ${status}. The production Base URL is https://api.tracx.events/v1/connect.`,
-			String(status),
+			status,
 		);
 	}
 	if (status !== undefined) {
 		return new SessionExchangeError(
 			MESSAGES.unavailable,
 			`POST /session-token on ${host} answered HTTP ${status}.`,
-			String(status),
+			status,
 		);
 	}
 	const code = networkCodeOf(error) ?? 'no response';

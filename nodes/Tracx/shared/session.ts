@@ -25,7 +25,6 @@ export interface TracxCredentials {
 }
 
 export class InvalidBaseUrlError extends Error {
-	readonly httpCode = '400';
 	constructor(reason: string) {
 		super(`The Base URL of the Tracx credential ${reason}`);
 		this.name = 'InvalidBaseUrlError';

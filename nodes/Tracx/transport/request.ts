@@ -73,7 +73,7 @@ function credentialFailure(
 		name?: string;
 		message?: string;
 		description?: string;
-		httpCode?: string;
+		exchangeStatus?: number;
 	};
 	const isOurs =
 		known.isTracxSessionExchangeError === true ||
@@ -84,7 +84,7 @@ function credentialFailure(
 	return new NodeApiError(ctx.getNode(), plain, {
 		message: known.message,
 		description: known.description,
-		httpCode: known.httpCode,
+		httpCode: known.exchangeStatus === undefined ? undefined : String(known.exchangeStatus),
 		itemIndex,
 	});
 }

@@ -1,0 +1,63 @@
+'use strict';
+
+/**
+ * Builders for the workflow JSON the e2e suite imports: a chain of nodes, each one
+ * feeding the next, as a user would wire them in the editor.
+ */
+
+let counter = 0;
+
+function node(name, type, typeVersion, parameters, extra = {}) {
+	counter += 1;
+	return {
+		id: `node-${counter}-${name.replace(/\W+/g, '-')}`,
+		name,
+		type,
+		typeVersion,
+		parameters,
+		position: [0, 0],
+		...extra,
+	};
+}
+
+/** A workflow whose nodes run one after the other, laid out left to right. */
+function chain(id, nodes) {
+	const connections = {};
+	nodes.forEach((n, i) => {
+		n.position = [i * 220, 0];
+		const next = nodes[i + 1];
+		if (next) connections[n.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return { id, name: id, active: false, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+const manualTrigger = () => node('Start', 'n8n-nodes-base.manualTrigger', 1, {});
+
+/** A Code node that outputs the given records as items. */
+const records = (name, list) =>
+	node(name, 'n8n-nodes-base.code', 2, {
+		jsCode: `return ${JSON.stringify(list)}.map((json) => ({ json }));`,
+	});
+
+const rl = (value, mode = 'id') => ({ __rl: true, mode, value });
+
+function tracx(name, credential, parameters, extra = {}) {
+	return node(name, 'n8n-nodes-tracx.tracx', 1, parameters, {
+		credentials: { tracxConnectApi: { id: credential.id, name: credential.name } },
+		...extra,
+	});
+}
+
+/** The output items (json) of a node in a parsed `n8n execute --rawOutput` run. */
+function outputOf(result, nodeName) {
+	const runs = result?.data?.resultData?.runData?.[nodeName];
+	if (!runs) throw new Error(`node "${nodeName}" did not run`);
+	return (runs[0].data?.main?.[0] ?? []).map((item) => item.json);
+}
+
+/** The error a failed run reports, as n8n stores it. */
+function errorOf(result) {
+	return result?.data?.resultData?.error ?? null;
+}
+
+module.exports = { node, chain, manualTrigger, records, rl, tracx, outputOf, errorOf };

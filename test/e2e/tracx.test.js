@@ -1,0 +1,482 @@
+'use strict';
+
+/**
+ * The built package inside real n8n (1.x on Node 22, 2.x on Node 24) against the local
+ * Tracx sandbox: what users get, asserted on n8n's real output AND on the sandbox's
+ * counters and request log.
+ */
+const path = require('node:path');
+
+const { startSandbox } = require('../sandbox/server');
+const { selectedRuntimes } = require('./support/install');
+const { N8n } = require('./support/n8n');
+const {
+	chain,
+	errorOf,
+	manualTrigger,
+	node,
+	outputOf,
+	records,
+	rl,
+	tracx,
+} = require('./support/workflows');
+
+const PACKAGE_DIR = path.resolve(__dirname, '../..');
+jest.setTimeout(5 * 60_000);
+
+const TOKENS = {
+	all: 'fake-connect-token-all',
+	write: 'fake-connect-token-write',
+};
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function participant(n, overrides = {}) {
+	return {
+		unique_id: `E2E-${n}`,
+		first_name: `Runner${n}`,
+		last_name: 'Tester',
+		date_of_birth: '1991-03-15',
+		race_id: 1,
+		start_number: String(500 + n),
+		chip_code: String(n),
+		...overrides,
+	};
+}
+
+const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
+
+describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) => {
+	let sandbox;
+	let n8n;
+	const credential = (id) => ({ id, name: `Tracx ${id}` });
+
+	/** Runs a workflow and returns its parsed result together with what the sandbox saw. */
+	async function execute(workflowId) {
+		const before = sandbox.stats();
+		const seq = lastSeq();
+		const outcome = await n8n.execute(workflowId);
+		const after = sandbox.stats();
+		return {
+			...outcome,
+			exchanges: after.exchanges.total - before.exchanges.total,
+			requests: sandbox.control.requests({ since: seq }).items,
+		};
+	}
+
+	function lastSeq() {
+		const items = sandbox.control.requests({}).items;
+		return items.length ? items[items.length - 1].seq : 0;
+	}
+
+	function succeeded(outcome) {
+		expect({ code: outcome.code, error: errorOf(outcome.result)?.message ?? null }).toEqual({
+			code: 0,
+			error: null,
+		});
+	}
+
+	beforeAll(async () => {
+		sandbox = await startSandbox({ bulkDelayMs: 50 });
+		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
+		const cred = (id, token) => ({
+			...credential(id),
+			type: 'tracxConnectApi',
+			data: { connectToken: token, baseUrl: sandbox.baseUrl },
+		});
+		await n8n.importCredentials([
+			cred('credAll', TOKENS.all),
+			cred('credWrite', TOKENS.write),
+			cred('credEdit', TOKENS.all),
+			cred('credShort', TOKENS.all),
+		]);
+	});
+
+	afterAll(async () => {
+		await n8n?.cleanup();
+		await sandbox?.close();
+	});
+
+	test('lists events and races; three executions share one session-token exchange', async () => {
+		await n8n.importWorkflow(
+			chain('events', [
+				manualTrigger(),
+				tracx('Events', credential('credAll'), {
+					resource: 'event',
+					operation: 'getAll',
+					returnAll: true,
+				}),
+			]),
+		);
+		await n8n.importWorkflow(
+			chain('races', [
+				manualTrigger(),
+				tracx('Races', credential('credAll'), {
+					resource: 'race',
+					operation: 'getAll',
+					returnAll: true,
+					event: rl('1', 'list'),
+				}),
+			]),
+		);
+
+		const first = await execute('events');
+		succeeded(first);
+		expect(outputOf(first.result, 'Events').map((e) => e.name)).toEqual([
+			'Amsterdam City Run 2025',
+			'Utrecht Cycling Classic 2025',
+			'Zandvoort Beach Trail 2025',
+		]);
+		const second = await execute('races');
+		const third = await execute('events');
+		succeeded(second);
+		succeeded(third);
+		expect(outputOf(second.result, 'Races').map((r) => [r.id, r.event_id])).toEqual([
+			[1, 1],
+			[2, 1],
+		]);
+		expect([first.exchanges, second.exchanges, third.exchanges]).toEqual([1, 0, 0]);
+		// every API call carried a session token issued to this connect token, none expired
+		const apiCalls = [...first.requests, ...second.requests, ...third.requests].filter(
+			(r) => r.auth.kind === 'session',
+		);
+		expect(apiCalls).toHaveLength(3);
+		expect(new Set(apiCalls.map((r) => r.auth.jti)).size).toBe(1);
+		expect(apiCalls.every((r) => r.status === 200 && !r.auth.expired)).toBe(true);
+
+		const stored = await n8n.exportCredential('credAll');
+		expect(stored.sessionToken).toEqual(expect.any(String));
+		expect(stored.sessionExpiresAt).toBeGreaterThan(Date.now() / 1000 + 3000);
+		expect(stored.sessionFingerprint).toMatch(/^[0-9a-f]{64}$/);
+	});
+
+	test('creates or updates participants one by one and in bulk; both land in the sandbox', async () => {
+		await n8n.importWorkflow(
+			chain('single', [
+				manualTrigger(),
+				records('Registrations', [
+					participant(1),
+					participant(2, { race_id: 2, country_code: 'nl', gender: 'Female' }),
+				]),
+				tracx('Upsert', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsert',
+					race: rl('={{ $json.race_id }}'),
+					participant: autoMap,
+				}),
+			]),
+		);
+		await n8n.importWorkflow(
+			chain('bulk', [
+				manualTrigger(),
+				records(
+					'Start list',
+					[3, 4, 5, 6, 7].map((n) => participant(n)),
+				),
+				tracx('Upsert many', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: rl('1', 'list'),
+					race: rl('={{ $json.race_id }}'),
+					participant: autoMap,
+					options: { batchSize: 2 },
+				}),
+			]),
+		);
+
+		const single = await execute('single');
+		succeeded(single);
+		const stored = outputOf(single.result, 'Upsert');
+		expect(stored.map((p) => [p.unique_id, p.race_id, p.chip_code])).toEqual([
+			['E2E-1', 1, '0000001'],
+			['E2E-2', 2, '0000002'],
+		]);
+		expect(stored[1]).toMatchObject({ country_code: 'NL', gender: 'female' });
+
+		const bulk = await execute('bulk');
+		succeeded(bulk);
+		const batches = outputOf(bulk.result, 'Upsert many');
+		expect(batches.map((b) => [b.status, b.batch, b.batch_count, b.unique_ids])).toEqual([
+			['queued', 1, 3, ['E2E-3', 'E2E-4']],
+			['queued', 2, 3, ['E2E-5', 'E2E-6']],
+			['queued', 3, 3, ['E2E-7']],
+		]);
+		expect(
+			bulk.requests.filter((r) => r.route === 'POST /events/{event_id}/participants'),
+		).toHaveLength(3);
+		sandbox.control.flushImports();
+		const inSandbox = sandbox.control.participants({ event_id: 1 }).items.map((p) => p.unique_id);
+		expect(inSandbox).toEqual(
+			expect.arrayContaining(['E2E-1', 'E2E-2', 'E2E-3', 'E2E-4', 'E2E-5', 'E2E-6', 'E2E-7']),
+		);
+	});
+
+	test('with Continue On Fail, bad items come out as errors and good ones are still sent', async () => {
+		const input = [
+			participant(10),
+			participant(11, { chip_code: '12345678' }),
+			participant(12),
+			participant(13, { date_of_birth: '2023-02-30' }),
+		];
+		await n8n.importWorkflow(
+			chain('partial', [
+				manualTrigger(),
+				records('Mixed', input),
+				tracx(
+					'Upsert many',
+					credential('credAll'),
+					{
+						resource: 'participant',
+						operation: 'upsertMany',
+						event: rl('1'),
+						race: rl('={{ $json.race_id }}'),
+						participant: autoMap,
+					},
+					{ onError: 'continueRegularOutput' },
+				),
+			]),
+		);
+		const outcome = await execute('partial');
+		succeeded(outcome);
+		const items = outputOf(outcome.result, 'Upsert many');
+		const errors = items.filter((i) => i.error);
+		const queued = items.filter((i) => !i.error);
+		expect(errors.map((e) => e.error)).toEqual([
+			'Invalid participant in item 1: "chip_code" must be at most 7 characters (got 8); shorter codes are padded with zeros',
+			'Invalid participant in item 3: "date_of_birth" is not a real date (got "2023-02-30")',
+		]);
+		expect(queued.flatMap((q) => q.unique_ids)).toEqual(['E2E-10', 'E2E-12']);
+		expect(errors.length + queued.flatMap((q) => q.unique_ids).length).toBe(input.length);
+	});
+
+	test('a missing permission (403) and a rejected participant (422) produce our messages', async () => {
+		await n8n.importWorkflow(
+			chain('forbidden', [
+				manualTrigger(),
+				tracx('Events', credential('credWrite'), {
+					resource: 'event',
+					operation: 'getAll',
+					returnAll: true,
+				}),
+			]),
+		);
+		await n8n.importWorkflow(
+			chain('rejected', [
+				manualTrigger(),
+				records('Unknown race', [participant(20, { race_id: 999 })]),
+				tracx('Upsert', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsert',
+					race: rl('={{ $json.race_id }}'),
+					participant: autoMap,
+				}),
+			]),
+		);
+		const forbidden = await execute('forbidden');
+		expect(forbidden.code).toBe(1);
+		expect(errorOf(forbidden.result).message).toBe(
+			'The Tracx connect token lacks the permission permissions.events.list',
+		);
+		expect(forbidden.requests.map((r) => r.status)).toEqual([200, 403]);
+
+		const rejected = await execute('rejected');
+		expect(rejected.code).toBe(1);
+		expect(errorOf(rejected.result).message).toBe(
+			'Tracx rejected the data: race_id: The selected race id is invalid.',
+		);
+	});
+
+	test('after the token expired: one 401, one new exchange, and the execution succeeds', async () => {
+		sandbox.control.expireAll();
+		const outcome = await execute('events');
+		succeeded(outcome);
+		expect(outcome.exchanges).toBe(1);
+		const sessionCalls = outcome.requests.filter((r) => r.auth.kind === 'session');
+		expect(sessionCalls.map((r) => [r.status, r.auth.expired])).toEqual([
+			[401, true],
+			[200, false],
+		]);
+	});
+
+	test('renews a token near expiry before using it: no request carries the old token', async () => {
+		sandbox.control.connectTokens({
+			token: 'fake-connect-token-short',
+			label: 'short',
+			permissions: ['permissions.events.list'],
+			events: null,
+			lifetime: 20,
+		});
+		const short = {
+			...credential('credShort'),
+			type: 'tracxConnectApi',
+			data: { connectToken: 'fake-connect-token-short', baseUrl: sandbox.baseUrl },
+		};
+		await n8n.importCredentials([short]);
+		await n8n.importWorkflow(
+			chain('shortLived', [
+				manualTrigger(),
+				tracx('Events', credential('credShort'), {
+					resource: 'event',
+					operation: 'getAll',
+					returnAll: true,
+				}),
+			]),
+		);
+		const first = await execute('shortLived');
+		succeeded(first);
+		const firstJti = first.requests.find((r) => r.auth.kind === 'session').auth.jti;
+		// lifetime 20 s → renewal margin 10 s: after 11 s the stored token must not be sent
+		await delay(11_000);
+		const second = await execute('shortLived');
+		succeeded(second);
+		expect(second.exchanges).toBe(1);
+		const calls = second.requests.filter((r) => r.auth.kind === 'session');
+		expect(calls.map((r) => r.status)).toEqual([200]);
+		expect(calls[0].auth.jti).not.toBe(firstJti);
+		expect(calls.some((r) => r.auth.expired)).toBe(false);
+	});
+
+	test('an edited connect token is used on the very next call, with its own permissions', async () => {
+		await n8n.importWorkflow(
+			chain('edited', [
+				manualTrigger(),
+				tracx('Events', credential('credEdit'), {
+					resource: 'event',
+					operation: 'getAll',
+					returnAll: true,
+				}),
+			]),
+		);
+		succeeded(await execute('edited'));
+		const stored = await n8n.exportCredential('credEdit');
+		expect(stored.sessionToken).toEqual(expect.any(String));
+		// as a user editing only the connect token: the stored session token stays
+		await n8n.importCredentials([
+			{
+				...credential('credEdit'),
+				type: 'tracxConnectApi',
+				data: { ...stored, connectToken: TOKENS.write },
+			},
+		]);
+		const after = await execute('edited');
+		expect(after.code).toBe(1);
+		expect(errorOf(after.result).message).toBe(
+			'The Tracx connect token lacks the permission permissions.events.list',
+		);
+		expect(after.exchanges).toBe(1);
+		const sessionCalls = after.requests.filter((r) => r.auth.kind === 'session');
+		expect(sessionCalls.map((r) => r.auth.label)).toEqual(['write']);
+	});
+
+	test("n8n's HTTP Request node reaches Tracx with this credential", async () => {
+		await n8n.importWorkflow(
+			chain('httpNode', [
+				manualTrigger(),
+				node(
+					'HTTP Request',
+					'n8n-nodes-base.httpRequest',
+					4.2,
+					{
+						url: `${sandbox.baseUrl}/races`,
+						authentication: 'predefinedCredentialType',
+						nodeCredentialType: 'tracxConnectApi',
+						options: {},
+					},
+					{ credentials: { tracxConnectApi: credential('credAll') } },
+				),
+			]),
+		);
+		const outcome = await execute('httpNode');
+		succeeded(outcome);
+		expect(outputOf(outcome.result, 'HTTP Request')[0].data.items).toHaveLength(5);
+		expect(
+			outcome.requests
+				.filter((r) => r.auth.kind === 'session')
+				.map((r) => [r.status, r.auth.label]),
+		).toEqual([[200, 'all']]);
+	});
+
+	test('under n8n start: a webhook-triggered run, and the credential test for good and bad tokens', async () => {
+		await n8n.importWorkflow(
+			chain('webhook', [
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					2,
+					{ httpMethod: 'POST', path: 'tracx-e2e-sync', responseMode: 'lastNode', options: {} },
+					{ webhookId: 'b1a6f3a2-5e0e-4d55-9c8a-2f1f0c7e1d01' },
+				),
+				tracx('Upsert', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsert',
+					race: rl('1'),
+					participant: {
+						mappingMode: 'defineBelow',
+						value: {
+							unique_id: '={{ $json.body.id }}',
+							first_name: '={{ $json.body.first }}',
+							last_name: '={{ $json.body.last }}',
+							date_of_birth: '={{ $json.body.born }}',
+							start_number: '={{ $json.body.bib }}',
+							chip_code: '={{ $json.body.chip }}',
+						},
+						matchingColumns: [],
+						schema: [],
+					},
+				}),
+			]),
+		);
+		await n8n.publishWorkflow('webhook');
+		await n8n.start();
+		const response = await fetch(`${n8n.url}/webhook/tracx-e2e-sync`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				id: 'WEB-1',
+				first: 'Web',
+				last: 'Hook',
+				born: '1980-12-31',
+				bib: 'A7',
+				chip: '42',
+			}),
+		});
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({
+			unique_id: 'WEB-1',
+			start_number: 'A7',
+			chip_code: '0000042',
+			race_id: 1,
+		});
+		expect(sandbox.control.participants({ event_id: 1 }).items.map((p) => p.unique_id)).toContain(
+			'WEB-1',
+		);
+
+		await n8n.ownerSetup();
+		const good = await n8n.testCredential({
+			type: 'tracxConnectApi',
+			data: { connectToken: TOKENS.write, baseUrl: sandbox.baseUrl },
+		});
+		expect(good.status).toBe('OK');
+		const bad = await n8n.testCredential({
+			type: 'tracxConnectApi',
+			data: { connectToken: 'fake-connect-token-wrong', baseUrl: sandbox.baseUrl },
+		});
+		expect(bad).toMatchObject({
+			status: 'Error',
+			message: expect.stringContaining('Tracx did not accept the connect token'),
+		});
+		await n8n.stop();
+	});
+
+	test('no connect or session token appears in n8n output, stored executions or logs', () => {
+		const log = n8n.logText();
+		for (const secret of [
+			...Object.values(TOKENS),
+			'fake-connect-token-short',
+			'fake-connect-token-wrong',
+		]) {
+			expect(log).not.toContain(secret);
+		}
+		expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
+	});
+});
