@@ -10,8 +10,10 @@ import type {
 } from 'n8n-workflow';
 
 import { MESSAGES, exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
+import type { FullResponse } from '../nodes/Tracx/shared/http-error';
 import {
 	DEFAULT_BASE_URL,
+	STALE_SESSION_MESSAGES,
 	authorizationValue,
 	nowInSeconds,
 	readCredentials,
@@ -27,13 +29,8 @@ import {
  */
 export class StaleSessionTokenError extends Error {
 	readonly response = { status: 401 };
-	readonly httpCode = '401';
 	constructor(readonly state: Exclude<SessionState, 'usable'>) {
-		super(
-			state === 'foreign'
-				? 'The stored Tracx session token was issued for another connect token or Base URL'
-				: 'The stored Tracx session token is missing or about to expire',
-		);
+		super(state === 'foreign' ? STALE_SESSION_MESSAGES.foreign : STALE_SESSION_MESSAGES.outdated);
 		this.name = 'StaleSessionTokenError';
 	}
 }
@@ -149,13 +146,15 @@ export class TracxConnectApi implements ICredentialType {
 		const { connectToken, baseUrl } = readCredentials(credentials);
 		const session = await exchangeConnectToken(
 			async (url, headers) =>
-				await this.helpers.httpRequest({
+				(await this.helpers.httpRequest({
 					method: 'POST',
 					url,
 					headers,
 					json: true,
 					timeout: 30_000,
-				}),
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				})) as FullResponse,
 			connectToken,
 			baseUrl,
 		);

@@ -5,6 +5,7 @@
  * Tracx sandbox: what users get, asserted on n8n's real output AND on the sandbox's
  * counters and request log.
  */
+const fs = require('node:fs');
 const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
@@ -466,6 +467,58 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			message: expect.stringContaining('Tracx did not accept the connect token'),
 		});
 		await n8n.stop();
+	});
+
+	test('the shipped example workflows run as they are', async () => {
+		const example = (file) =>
+			JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'examples', file), 'utf8'));
+		await n8n.importCredentials([
+			{
+				id: 'tracxSandbox',
+				name: 'Tracx (sandbox)',
+				type: 'tracxConnectApi',
+				data: { connectToken: TOKENS.all, baseUrl: sandbox.baseUrl },
+			},
+		]);
+		const scheduled = example('scheduled-registration-sync.json');
+		// n8n execute needs a manual start: swap the schedule for one, keep the rest as shipped
+		const trigger = scheduled.nodes[0].name;
+		scheduled.nodes[0] = {
+			...manualTrigger(),
+			name: trigger,
+			id: scheduled.nodes[0].id,
+			position: scheduled.nodes[0].position,
+		};
+		for (const workflow of [
+			example('list-events-and-races.json'),
+			example('bulk-import-start-list.json'),
+			scheduled,
+		]) {
+			await n8n.importWorkflow(workflow);
+		}
+
+		const listed = await execute('tracxListEvents');
+		succeeded(listed);
+		expect(outputOf(listed.result, 'Get races of each event')).toHaveLength(5);
+
+		const imported = await execute('tracxBulkImport');
+		succeeded(imported);
+		expect(
+			outputOf(imported.result, 'Create or update participants').flatMap((b) => b.unique_ids),
+		).toEqual(['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004']);
+
+		const synced = await execute('tracxScheduledSync');
+		succeeded(synced);
+		expect(
+			outputOf(synced.result, 'Create or update participant').map((p) => [
+				p.unique_id,
+				p.start_number,
+				p.country_code,
+			]),
+		).toEqual([
+			['WEB-2001', 'A12', 'NL'],
+			['WEB-2002', 'B7', 'DE'],
+		]);
 	});
 
 	test('no connect or session token appears in n8n output, stored executions or logs', () => {

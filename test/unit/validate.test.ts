@@ -84,7 +84,8 @@ describe('participant validation', () => {
 			});
 		}
 		// the API validates with Laravel's alpha_dash, which takes letters of any script
-		for (const good of ['Az09-_', 'José-1', 'Ørsted_2', 'Müller']) expect(problemsOf({ [field]: good })).toEqual([]);
+		for (const good of ['Az09-_', 'José-1', 'Ørsted_2', 'Müller'])
+			expect(problemsOf({ [field]: good })).toEqual([]);
 		expect(problemsOf({ [field]: 42 })).toEqual([]);
 	});
 

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { httpStatusOf, networkCodeOf, responseHeaderOf } from './http-error';
+import { headerValue, networkCodeOf, parsedBody, type FullResponse } from './http-error';
 import { decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
 import { fingerprintOf, nowInSeconds } from './session';
 
@@ -10,8 +10,8 @@ import { fingerprintOf, nowInSeconds } from './session';
  * credential test, each with its own n8n request helper.
  */
 
-/** Sends one POST and resolves with the parsed JSON body, or throws n8n's HTTP error. */
-export type PostJson = (url: string, headers: Record<string, string>) => Promise<unknown>;
+/** Sends one POST; resolves with whatever HTTP answer came, throws only without one. */
+export type PostJson = (url: string, headers: Record<string, string>) => Promise<FullResponse>;
 
 export interface IssuedSession {
 	sessionToken: string;
@@ -52,8 +52,7 @@ export const MESSAGES = {
 		"Tracx issued a session token that had already expired — check this machine's clock",
 } as const;
 
-function describeFailure(error: unknown, baseUrl: string): SessionExchangeError {
-	const status = httpStatusOf(error);
+function describeStatus(status: number, baseUrl: string): SessionExchangeError {
 	const host = new URL(baseUrl).host;
 	if (status === 401 || status === 403) {
 		return new SessionExchangeError(
@@ -69,20 +68,24 @@ function describeFailure(error: unknown, baseUrl: string): SessionExchangeError 
 			status,
 		);
 	}
-	if (status !== undefined) {
-		return new SessionExchangeError(
-			MESSAGES.unavailable,
-			`POST /session-token on ${host} answered HTTP ${status}.`,
-			status,
-		);
-	}
-	const code = networkCodeOf(error) ?? 'no response';
-	return new SessionExchangeError(MESSAGES.unreachable, `Connecting to ${host} failed (${code}).`);
+	return new SessionExchangeError(
+		MESSAGES.unavailable,
+		`POST /session-token on ${host} answered HTTP ${status}.`,
+		status,
+	);
+}
+
+function describeNoAnswer(code: string | undefined, baseUrl: string): SessionExchangeError {
+	return new SessionExchangeError(
+		MESSAGES.unreachable,
+		`Connecting to ${new URL(baseUrl).host} failed (${code ?? 'no response'}).`,
+	);
 }
 
 function parseSession(body: unknown, connectToken: string, baseUrl: string): IssuedSession {
-	const parsed = typeof body === 'string' ? safeJson(body) : body;
-	const data = (parsed as { data?: { token?: unknown; expires_at?: unknown } } | undefined)?.data;
+	const data = (
+		parsedBody(body) as { data?: { token?: unknown; expires_at?: unknown } } | undefined
+	)?.data;
 	const token = data?.token;
 	const expiresAt = Number(data?.expires_at);
 	const missing = [
@@ -112,14 +115,6 @@ function parseSession(body: unknown, connectToken: string, baseUrl: string): Iss
 	};
 }
 
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
-
 /**
  * Exchanges the connect token, retrying transient failures (429, 5xx, dropped
  * connections) a bounded number of times. `baseUrl` must already be normalized.
@@ -136,23 +131,28 @@ export async function exchangeConnectToken(
 		);
 	}
 	for (let attempt = 1; ; attempt++) {
-		let body: unknown;
+		let response: FullResponse | undefined;
+		let code: string | undefined;
 		try {
-			body = await post(`${baseUrl}/session-token`, {
+			response = await post(`${baseUrl}/session-token`, {
 				Authorization: connectToken,
 				Accept: 'application/json',
 			});
 		} catch (error) {
-			const status = httpStatusOf(error);
-			const transient =
-				status === undefined
-					? isTransientNetworkCode(networkCodeOf(error))
-					: isTransientStatus(status);
-			const decision = decideRetry(attempt, transient, responseHeaderOf(error, 'retry-after'));
-			if (!decision.retry) throw describeFailure(error, baseUrl);
-			await sleep(decision.waitSeconds * 1000);
-			continue;
+			code = networkCodeOf(error);
 		}
-		return parseSession(body, connectToken, baseUrl);
+		if (response && response.statusCode >= 200 && response.statusCode < 300) {
+			return parseSession(response.body, connectToken, baseUrl);
+		}
+		const transient = response
+			? isTransientStatus(response.statusCode)
+			: isTransientNetworkCode(code);
+		const decision = decideRetry(attempt, transient, headerValue(response?.headers, 'retry-after'));
+		if (!decision.retry) {
+			throw response
+				? describeStatus(response.statusCode, baseUrl)
+				: describeNoAnswer(code, baseUrl);
+		}
+		await sleep(decision.waitSeconds * 1000);
 	}
 }

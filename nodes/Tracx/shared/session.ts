@@ -114,6 +114,11 @@ function refreshMargin(credentials: TracxCredentials): number {
 
 export type SessionState = 'missing' | 'expired' | 'foreign' | 'usable';
 
+export const STALE_SESSION_MESSAGES = {
+	foreign: 'The stored Tracx session token was issued for another connect token or Base URL',
+	outdated: 'The stored Tracx session token is missing or about to expire',
+} as const;
+
 /** Whether the stored session token may be sent right now, and if not, why. */
 export function sessionState(credentials: TracxCredentials, nowSeconds: number): SessionState {
 	if (!credentials.sessionToken) return 'missing';

@@ -5,23 +5,20 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
+	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
-import {
-	httpStatusOf,
-	networkCodeOf,
-	responseBodyOf,
-	responseHeaderOf,
-} from '../shared/http-error';
+import { MESSAGES } from '../shared/exchange';
+import { headerValue, networkCodeOf, parsedBody, type FullResponse } from '../shared/http-error';
 import {
 	decideRetry,
 	isTransientNetworkCode,
 	isTransientStatus,
 	parseRetryAfter,
 } from '../shared/retry';
-import { InvalidBaseUrlError, checkBaseUrl } from '../shared/session';
+import { InvalidBaseUrlError, STALE_SESSION_MESSAGES, checkBaseUrl } from '../shared/session';
 import { tracxApiError } from './errors';
 
 /**
@@ -58,79 +55,113 @@ async function baseUrlOf(ctx: TracxContext, itemIndex: number | undefined): Prom
 	return check.url;
 }
 
+/** Messages the credential raises before any Tracx endpoint answered. */
+const CREDENTIAL_MESSAGES = new Set<string>([
+	...Object.values(MESSAGES),
+	...Object.values(STALE_SESSION_MESSAGES),
+]);
+
 /**
- * Errors raised before any Tracx endpoint answered (a failed token exchange, a refused
- * base URL) already carry a fixed, token-free message: pass it on with the item index.
+ * A failed exchange reaches us wrapped by n8n (which in 1.x drops the original error but
+ * keeps its message and description): pass it on unchanged, with the item index.
  */
 function credentialFailure(
 	ctx: TracxContext,
 	error: unknown,
 	itemIndex?: number,
 ): NodeApiError | undefined {
-	const cause = (error as { cause?: unknown }).cause ?? error;
-	const known = cause as {
-		isTracxSessionExchangeError?: boolean;
-		name?: string;
-		message?: string;
-		description?: string;
-		exchangeStatus?: number;
-	};
-	const isOurs =
-		known.isTracxSessionExchangeError === true ||
-		known.name === 'InvalidBaseUrlError' ||
-		known.name === 'StaleSessionTokenError';
-	if (!isOurs || typeof known.message !== 'string') return undefined;
-	const plain: JsonObject = { message: known.message, description: known.description ?? null };
-	return new NodeApiError(ctx.getNode(), plain, {
-		message: known.message,
-		description: known.description,
-		httpCode: known.exchangeStatus === undefined ? undefined : String(known.exchangeStatus),
-		itemIndex,
-	});
+	const { message, description } = error as { message?: unknown; description?: unknown };
+	if (typeof message !== 'string' || !CREDENTIAL_MESSAGES.has(message)) return undefined;
+	const text = typeof description === 'string' ? description : undefined;
+	const plain: JsonObject = { message, description: text ?? null };
+	return new NodeApiError(ctx.getNode(), plain, { message, description: text, itemIndex });
+}
+
+/**
+ * One send. With `renew`, the stored session token is treated as empty, which makes n8n
+ * run the credential's preAuthentication and store the new token before sending: that
+ * is how a 401 from Tracx (a token revoked or expired early) gets exactly one renewal.
+ */
+async function send(
+	ctx: TracxContext,
+	options: IHttpRequestOptions,
+	renew: boolean,
+	itemIndex?: number,
+): Promise<FullResponse> {
+	if (!renew) {
+		return (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CREDENTIAL_TYPE,
+			options,
+		)) as FullResponse;
+	}
+	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	const data = await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, {
+		credentialsDecrypted: {
+			id: reference?.id ?? '',
+			name: reference?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data: { ...data, sessionToken: '' },
+		},
+	})) as FullResponse;
 }
 
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
 	const baseUrl = await baseUrlOf(ctx, call.itemIndex);
-	for (let attempt = 1; ; attempt++) {
+	const options: IHttpRequestOptions = {
+		method: call.method,
+		url: `${baseUrl}${call.path}`,
+		qs: call.qs,
+		body: call.body,
+		json: true,
+		headers: { Accept: 'application/json' },
+		timeout: REQUEST_TIMEOUT_MS,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+	let attempt = 1;
+	let renew = false;
+	let renewed = false;
+	for (;;) {
+		let response: FullResponse | undefined;
+		let networkCode: string | undefined;
 		try {
-			return await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-				method: call.method,
-				url: `${baseUrl}${call.path}`,
-				qs: call.qs,
-				body: call.body,
-				json: true,
-				headers: { Accept: 'application/json' },
-				timeout: REQUEST_TIMEOUT_MS,
-			});
+			response = await send(ctx, options, renew, call.itemIndex);
 		} catch (error) {
 			const fromCredential = credentialFailure(ctx, error, call.itemIndex);
 			if (fromCredential) throw fromCredential;
-
-			const status = httpStatusOf(error);
-			const networkCode = status === undefined ? networkCodeOf(error) : undefined;
-			const retryAfterHeader = responseHeaderOf(error, 'retry-after');
-			const transient =
-				status === undefined ? isTransientNetworkCode(networkCode) : isTransientStatus(status);
-			const decision = decideRetry(attempt, transient, retryAfterHeader);
-			if (decision.retry) {
-				await sleep(decision.waitSeconds * 1000);
-				continue;
-			}
-			throw tracxApiError(
-				ctx.getNode(),
-				{
-					method: call.method,
-					path: call.path,
-					permission: call.permission,
-					status,
-					networkCode,
-					body: responseBodyOf(error),
-					attempts: attempt,
-					retryAfterSeconds: parseRetryAfter(retryAfterHeader),
-					describeFieldKey: call.describeFieldKey,
-				},
-				call.itemIndex,
-			);
+			networkCode = networkCodeOf(error);
 		}
+		renew = false;
+		const status = response?.statusCode;
+		if (status !== undefined && status >= 200 && status < 300) return response?.body;
+		if (status === 401 && !renewed) {
+			renew = renewed = true;
+			continue;
+		}
+		const retryAfterHeader = headerValue(response?.headers, 'retry-after');
+		const transient = response ? isTransientStatus(status) : isTransientNetworkCode(networkCode);
+		const decision = decideRetry(attempt, transient, retryAfterHeader);
+		if (decision.retry) {
+			attempt++;
+			await sleep(decision.waitSeconds * 1000);
+			continue;
+		}
+		throw tracxApiError(
+			ctx.getNode(),
+			{
+				method: call.method,
+				path: call.path,
+				permission: call.permission,
+				status,
+				networkCode,
+				body: parsedBody(response?.body),
+				attempts: attempt,
+				retryAfterSeconds: parseRetryAfter(retryAfterHeader),
+				describeFieldKey: call.describeFieldKey,
+			},
+			call.itemIndex,
+		);
 	}
 }

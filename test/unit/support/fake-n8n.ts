@@ -2,6 +2,7 @@
 import http from 'http';
 import https from 'https';
 import type {
+	IAdditionalCredentialOptions,
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
@@ -121,10 +122,12 @@ export async function send(options: IHttpRequestOptions): Promise<unknown> {
 	} catch {
 		// n8n hands over unparseable bodies as text; so do we
 	}
-	if (response.status >= 300) {
+	if (response.status >= 300 && !options.ignoreHttpStatusErrors) {
 		throw new HttpError({ status: response.status, headers: response.headers, data });
 	}
-	return data;
+	return options.returnFullResponse
+		? { statusCode: response.status, headers: response.headers, body: data }
+		: data;
 }
 
 const credentialType = new TracxConnectApi();
@@ -148,8 +151,9 @@ async function preAuthenticate(
 async function httpRequestWithAuthentication(
 	store: CredentialStore,
 	options: IHttpRequestOptions,
+	additional?: IAdditionalCredentialOptions,
 ): Promise<unknown> {
-	const data = { ...store.data };
+	const data = additional?.credentialsDecrypted?.data ?? { ...store.data };
 	try {
 		if (data.sessionToken === '') await preAuthenticate(store, data);
 		const authenticated = await credentialType.authenticate(
@@ -174,10 +178,20 @@ async function httpRequestWithAuthentication(
 	}
 }
 
-/** n8n wraps what the helper threw in a NodeApiError whose cause is the original. */
+/**
+ * n8n wraps what the helper threw in a NodeApiError; n8n 1.x loses the original error
+ * on the way and keeps only its message, description and code (as httpCode).
+ */
 function wrap(error: unknown): Error {
-	const wrapped = new Error((error as Error).message, { cause: error });
-	return Object.assign(wrapped, { httpCode: String((error as HttpError).response?.status ?? '') });
+	const { message, description, code } = error as {
+		message: string;
+		description?: string;
+		code?: string;
+	};
+	return Object.assign(new Error(message), {
+		description,
+		httpCode: code ?? (error as HttpError).response?.status,
+	});
 }
 
 export type ParameterValue = unknown | ((itemIndex: number, item: INodeExecutionData) => unknown);
@@ -241,8 +255,11 @@ export function executeContext(options: RunOptions): IExecuteFunctions {
 			return value;
 		},
 		helpers: {
-			httpRequestWithAuthentication: async (_type: string, requestOptions: IHttpRequestOptions) =>
-				await httpRequestWithAuthentication(store, requestOptions),
+			httpRequestWithAuthentication: async (
+				_type: string,
+				requestOptions: IHttpRequestOptions,
+				additional?: IAdditionalCredentialOptions,
+			) => await httpRequestWithAuthentication(store, requestOptions, additional),
 		},
 	};
 	return context as unknown as IExecuteFunctions;
@@ -263,8 +280,11 @@ export function loadOptionsContext(
 			return value;
 		},
 		helpers: {
-			httpRequestWithAuthentication: async (_type: string, requestOptions: IHttpRequestOptions) =>
-				await httpRequestWithAuthentication(store, requestOptions),
+			httpRequestWithAuthentication: async (
+				_type: string,
+				requestOptions: IHttpRequestOptions,
+				additional?: IAdditionalCredentialOptions,
+			) => await httpRequestWithAuthentication(store, requestOptions, additional),
 		},
 	};
 	return context as unknown as ILoadOptionsFunctions;
