@@ -9,6 +9,8 @@
  *   gulp check    everything but the end-to-end suite (what a release runs)
  *   gulp e2e      build, then the end-to-end suite (installs n8n into the cache on first use)
  *   gulp sandbox  the local Tracx sandbox on 127.0.0.1 until Ctrl-C
+ *   gulp demo     build, then the sandbox and n8n with the package, a ready credential and
+ *                 the example workflows, until Ctrl-C (npm run demo)
  */
 
 const { spawn } = require('child_process');
@@ -49,6 +51,69 @@ function sandbox() {
 }
 sandbox.description = 'start the Tracx sandbox (flags: --port, --lifetime, --latency, --bulk-delay)';
 
+/** Waits for Ctrl-C (or a TERM from a process manager). */
+function interrupted() {
+	return new Promise((resolve) => {
+		process.once('SIGINT', resolve);
+		process.once('SIGTERM', resolve);
+	});
+}
+
+async function isPortFree(port) {
+	const net = require('net');
+	return await new Promise((resolve) => {
+		const probe = net.createServer().once('error', () => resolve(false));
+		probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+	});
+}
+
+/**
+ * The demo: the Tracx sandbox, and n8n (from the e2e cache; installed on first use) on
+ * 127.0.0.1 with the built package, a "Tracx (sandbox)" credential and the workflows of
+ * examples/. TRACX_DEMO_RUNTIME=n8n1 runs n8n 1.x instead of 2.x.
+ */
+async function runDemo() {
+	const { startSandbox } = require('./test/sandbox/server');
+	const { N8n, OWNER } = require('./test/e2e/support/n8n');
+	const fs = require('fs');
+
+	const sandbox = await startSandbox({});
+	let n8n;
+	try {
+		n8n = await N8n.create({ runtimeKey: process.env.TRACX_DEMO_RUNTIME || 'n8n2', packageDir: root });
+		await n8n.importCredentials([
+			{
+				id: 'tracxSandbox',
+				name: 'Tracx (sandbox)',
+				type: 'tracxConnectApi',
+				data: { connectToken: 'fake-connect-token-all', baseUrl: sandbox.baseUrl },
+			},
+		]);
+		const examples = path.join(root, 'examples');
+		for (const file of fs.readdirSync(examples).filter((name) => name.endsWith('.json')).sort()) {
+			await n8n.importWorkflow(JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8')));
+		}
+		if (await isPortFree(5678)) n8n.port = 5678;
+		const { url } = await n8n.start();
+		await n8n.ownerSetup();
+		console.log(
+			[
+				'',
+				`n8n ${n8n.runtime.n8nVersion} is running at ${url}`,
+				`  log in as ${OWNER.email} / ${OWNER.password}`,
+				'  credential "Tracx (sandbox)" and the example workflows are ready: open one and run it',
+				`Tracx sandbox: ${sandbox.baseUrl} (state: ${sandbox.origin}/__sandbox/participants, /__sandbox/stats)`,
+				'Press Ctrl-C to stop.',
+				'',
+			].join('\n'),
+		);
+		await interrupted();
+	} finally {
+		await n8n?.cleanup();
+		await sandbox.close();
+	}
+}
+
 exports.lint = lint;
 exports.typecheck = typecheck;
 exports.build = build;
@@ -57,3 +122,4 @@ exports.check = series(lint, typecheck, build, unit);
 exports.e2e = series(build, endToEnd);
 exports.test = series(lint, typecheck, build, unit, endToEnd);
 exports.sandbox = sandbox;
+exports.demo = series(build, runDemo);

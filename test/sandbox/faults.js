@@ -1,0 +1,133 @@
+'use strict';
+
+/**
+ * Injected failures: "the next N matching requests fail this way". Faults are consumed in the
+ * order they were added; a request takes at most one. The list holds a handful of entries, so
+ * a linear search per request is fine.
+ */
+const http = require('node:http');
+
+const SESSION_ROUTE = 'POST /session-token';
+const KINDS = [
+	'status',
+	'drop',
+	'slow',
+	'malformed',
+	'html',
+	'session-missing-token',
+	'session-missing-expires',
+];
+
+class FaultError extends Error {}
+
+function positiveInteger(value, name, fallback) {
+	if (value === undefined) return fallback;
+	if (!Number.isSafeInteger(value) || value < 1)
+		throw new FaultError(`${name} must be a positive integer`);
+	return value;
+}
+
+function errorStatus(value, fallback) {
+	if (value === undefined) return fallback;
+	if (!Number.isSafeInteger(value) || value < 400 || value > 599) {
+		throw new FaultError('status must be an integer from 400 to 599');
+	}
+	return value;
+}
+
+/**
+ * Validates a fault request body and returns the normalised fault. `apiRoutes` lists the route
+ * keys (e.g. "GET /events") a fault may target.
+ */
+function parseFault(spec, apiRoutes) {
+	if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+		throw new FaultError('body must be an object');
+	const kind = spec.kind ?? 'status';
+	if (!KINDS.includes(kind)) throw new FaultError(`kind must be one of ${KINDS.join(', ')}`);
+	const sessionOnly = kind.startsWith('session-');
+
+	const fault = {
+		kind,
+		remaining: positiveInteger(spec.count, 'count', 1),
+		status: null,
+		retryAfter: null,
+		ms: 0,
+	};
+	if (kind === 'status') {
+		if (spec.status === undefined) throw new FaultError('status is required');
+		fault.status = errorStatus(spec.status);
+		const retryAfter = spec.retryAfter ?? null;
+		if (retryAfter !== null && (!Number.isSafeInteger(retryAfter) || retryAfter < 0)) {
+			throw new FaultError('retryAfter must be a non-negative integer or null');
+		}
+		fault.retryAfter = retryAfter;
+	}
+	if (kind === 'html') fault.status = errorStatus(spec.status, 502);
+	if (kind === 'slow') {
+		if (!Number.isSafeInteger(spec.ms) || spec.ms < 0)
+			throw new FaultError('ms must be a non-negative integer');
+		fault.ms = spec.ms;
+	}
+
+	// By default a fault hits the data routes, not the token exchange: a test of "the events
+	// call fails" should not also break authentication. Include the session route explicitly.
+	const defaults = sessionOnly
+		? [SESSION_ROUTE]
+		: apiRoutes.filter((route) => route !== SESSION_ROUTE);
+	const routes = spec.routes ?? defaults;
+	if (
+		!Array.isArray(routes) ||
+		routes.length === 0 ||
+		routes.some((route) => !apiRoutes.includes(route))
+	) {
+		throw new FaultError(`routes must be a non-empty list of: ${apiRoutes.join(', ')}`);
+	}
+	if (sessionOnly && routes.some((route) => route !== SESSION_ROUTE)) {
+		throw new FaultError(`${kind} applies only to ${SESSION_ROUTE}`);
+	}
+	fault.routes = new Set(routes);
+	return fault;
+}
+
+class Faults {
+	constructor(apiRoutes) {
+		this.apiRoutes = apiRoutes;
+		this.pending = [];
+	}
+
+	add(spec) {
+		this.pending.push(parseFault(spec, this.apiRoutes));
+	}
+
+	clear() {
+		this.pending = [];
+	}
+
+	/** Consumes and returns the first fault matching the route, or null. */
+	take(route) {
+		const index = this.pending.findIndex((fault) => fault.routes.has(route));
+		if (index === -1) return null;
+		const fault = this.pending[index];
+		fault.remaining -= 1;
+		if (fault.remaining === 0) this.pending.splice(index, 1);
+		return fault;
+	}
+
+	list() {
+		return this.pending.map(({ routes, ...fault }) => ({ ...fault, routes: [...routes] }));
+	}
+}
+
+/** The JSON message for an injected status, in Laravel's wording where it has one. */
+function statusMessage(status) {
+	if (status === 429) return 'Too Many Attempts.';
+	if (status === 500) return 'Server Error';
+	return http.STATUS_CODES[status] ?? 'Error';
+}
+
+function htmlPage(status) {
+	const title = `${status} ${http.STATUS_CODES[status] ?? 'Error'}`;
+	return `<!DOCTYPE html>\n<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
+}
+
+module.exports = { Faults, FaultError, statusMessage, htmlPage };
