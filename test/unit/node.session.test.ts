@@ -141,6 +141,7 @@ describe('session token lifecycle through the node', () => {
 		expect(output[0][0].json.name).toBe('Marathon');
 		expect(rejected.isDone() && resent.isDone()).toBe(true);
 		expect(issuer.exchanges).toBe(1);
+		expect(store.data.sessionToken).toBe(fakeSessionToken(1));
 	});
 
 	it('gives up after one renewal when Tracx keeps answering 401, with a hint at revocation', async () => {

@@ -159,3 +159,41 @@ export function asNodeError(
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
+
+/**
+ * Runs `work` for every input item. A failure stops the node, or with Continue On Fail
+ * becomes an error item paired with that input item, so every item is accounted for.
+ */
+export async function forEachItem(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	work: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			output.push(...(await work(i)));
+		} catch (error) {
+			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, i);
+			output.push(errorItem(error, [i]));
+		}
+	}
+	return output;
+}
+
+/** The Operation selector of one resource. */
+export function operationSelector(
+	resource: string,
+	options: NonNullable<INodeProperties['options']>,
+	defaultValue: string,
+): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultValue,
+	};
+}

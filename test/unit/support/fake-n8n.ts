@@ -210,6 +210,7 @@ const NODE: INode = {
 	typeVersion: 1,
 	position: [0, 0],
 	parameters: {},
+	credentials: { tracxConnectApi: { id: 'credential-1', name: 'Tracx' } },
 };
 
 /** Resolves "a.b" paths; a function stands for an expression, evaluated per item. */
@@ -230,14 +231,35 @@ function lookup(
 	return value;
 }
 
+/** A resource locator's ID when asked for it, as n8n's extractValue does. */
+function extracted(value: unknown, extra?: { extractValue?: boolean }): unknown {
+	if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
+		return (value as { value?: unknown }).value;
+	}
+	return value;
+}
+
+/** What every n8n function context offers the node: its identity, credentials and HTTP. */
+function baseContext(store: CredentialStore) {
+	return {
+		getNode: () => NODE,
+		getCredentials: async () => ({ ...store.data }),
+		helpers: {
+			httpRequestWithAuthentication: async (
+				_type: string,
+				requestOptions: IHttpRequestOptions,
+				additional?: IAdditionalCredentialOptions,
+			) => await httpRequestWithAuthentication(store, requestOptions, additional),
+		},
+	};
+}
+
 export function executeContext(options: RunOptions): IExecuteFunctions {
-	const store = options.store ?? credentialStore();
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
 	const context = {
+		...baseContext(options.store ?? credentialStore()),
 		getInputData: () => items,
-		getNode: () => NODE,
 		continueOnFail: () => options.continueOnFail ?? false,
-		getCredentials: async () => ({ ...store.data }),
 		getNodeParameter(
 			name: string,
 			itemIndex: number,
@@ -245,21 +267,9 @@ export function executeContext(options: RunOptions): IExecuteFunctions {
 			extra?: { extractValue?: boolean },
 		) {
 			const value = lookup(options.parameters, name, itemIndex, items[itemIndex]);
-			if (value === undefined) {
-				if (arguments.length < 3) throw new Error(`Could not get parameter "${name}"`);
-				return fallback;
-			}
-			if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
-				return (value as unknown as { value: unknown }).value;
-			}
-			return value;
-		},
-		helpers: {
-			httpRequestWithAuthentication: async (
-				_type: string,
-				requestOptions: IHttpRequestOptions,
-				additional?: IAdditionalCredentialOptions,
-			) => await httpRequestWithAuthentication(store, requestOptions, additional),
+			if (value !== undefined) return extracted(value, extra);
+			if (arguments.length < 3) throw new Error(`Could not get parameter "${name}"`);
+			return fallback;
 		},
 	};
 	return context as unknown as IExecuteFunctions;
@@ -270,22 +280,9 @@ export function loadOptionsContext(
 	store: CredentialStore = credentialStore(),
 ): ILoadOptionsFunctions {
 	const context = {
-		getNode: () => NODE,
-		getCredentials: async () => ({ ...store.data }),
-		getCurrentNodeParameter(name: string, extra?: { extractValue?: boolean }) {
-			const value = currentParameters[name];
-			if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
-				return (value as unknown as { value: unknown }).value;
-			}
-			return value;
-		},
-		helpers: {
-			httpRequestWithAuthentication: async (
-				_type: string,
-				requestOptions: IHttpRequestOptions,
-				additional?: IAdditionalCredentialOptions,
-			) => await httpRequestWithAuthentication(store, requestOptions, additional),
-		},
+		...baseContext(store),
+		getCurrentNodeParameter: (name: string, extra?: { extractValue?: boolean }) =>
+			extracted(currentParameters[name], extra),
 	};
 	return context as unknown as ILoadOptionsFunctions;
 }

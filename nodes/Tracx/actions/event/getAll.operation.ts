@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { listEvents } from '../../transport/api';
-import { asNodeError, errorItem, limitResults, returnAllAndLimit, toItems } from '../common';
+import { forEachItem, limitResults, returnAllAndLimit, toItems } from '../common';
 
 const showFor = { show: { resource: ['event'], operation: ['getAll'] } };
 
@@ -12,15 +12,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const events = await listEvents(this, i);
-			output.push(...toItems(limitResults(this, events, i), i));
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			output.push(errorItem(error, [i]));
-		}
-	}
-	return output;
+	return await forEachItem(this, items, async (i) =>
+		toItems(limitResults(this, await listEvents(this, i), i), i),
+	);
 }

@@ -1,18 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector } from '../common';
 import * as upsert from './upsert.operation';
 import * as upsertMany from './upsertMany.operation';
 
 export { upsert, upsertMany };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['participant'] } },
-		options: [
+	operationSelector(
+		'participant',
+		[
 			{
 				name: 'Create or Update',
 				value: 'upsert',
@@ -26,8 +23,8 @@ export const description: INodeProperties[] = [
 				description: 'Queue all items as participants of an event, in batches',
 			},
 		],
-		default: 'upsert',
-	},
+		'upsert',
+	),
 	...upsert.description,
 	...upsertMany.description,
 ];

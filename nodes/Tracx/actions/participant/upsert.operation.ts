@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { upsertParticipant } from '../../transport/api';
-import { asNodeError, errorItem, raceLocator } from '../common';
+import { forEachItem, raceLocator } from '../common';
 import { participantMapper, readParticipant } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
@@ -16,15 +16,8 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const participant = readParticipant(this, items[i], i);
-			output.push({ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } });
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			output.push(errorItem(error, [i]));
-		}
-	}
-	return output;
+	return await forEachItem(this, items, async (i) => {
+		const participant = readParticipant(this, items[i], i);
+		return [{ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } }];
+	});
 }

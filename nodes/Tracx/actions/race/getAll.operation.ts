@@ -2,9 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { listRaces } from '../../transport/api';
 import {
-	asNodeError,
-	errorItem,
 	eventLocator,
+	forEachItem,
 	limitResults,
 	readId,
 	returnAllAndLimit,
@@ -28,15 +27,8 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const races = await listRaces(this, readId(this, 'event', i, true), i);
-			output.push(...toItems(limitResults(this, races, i), i));
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			output.push(errorItem(error, [i]));
-		}
-	}
-	return output;
+	return await forEachItem(this, items, async (i) => {
+		const races = await listRaces(this, readId(this, 'event', i, true), i);
+		return toItems(limitResults(this, races, i), i);
+	});
 }
