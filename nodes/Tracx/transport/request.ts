@@ -2,11 +2,13 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	sleep,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
+	type IPollFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
@@ -20,6 +22,7 @@ import {
 } from '../shared/retry';
 import { InvalidBaseUrlError, STALE_SESSION_MESSAGES, checkBaseUrl } from '../shared/session';
 import { tracxApiError } from './errors';
+import { renewOnce, storedSession } from './renewal';
 
 /**
  * The single door to the Tracx Connect API for the node: builds the URL from the
@@ -31,7 +34,8 @@ export const CREDENTIAL_TYPE = 'tracxConnectApi';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-type TracxContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** Operations, list searches and the trigger's polls all call Tracx through here. */
+type TracxContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export interface TracxCall {
 	method: IHttpRequestMethods;
@@ -44,8 +48,11 @@ export interface TracxCall {
 	describeFieldKey?: (key: string) => string;
 }
 
-async function baseUrlOf(ctx: TracxContext, itemIndex: number | undefined): Promise<string> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex);
+async function baseUrlOf(
+	ctx: TracxContext,
+	credentials: ICredentialDataDecryptedObject,
+	itemIndex: number | undefined,
+): Promise<string> {
 	const check = checkBaseUrl(credentials.baseUrl);
 	if (!check.ok) {
 		throw new NodeOperationError(ctx.getNode(), new InvalidBaseUrlError(check.reason).message, {
@@ -80,7 +87,7 @@ function credentialFailure(
 /**
  * One send. With `renew`, the stored session token is treated as empty, which makes n8n
  * run the credential's preAuthentication and store the new token before sending: that
- * is how a 401 from Tracx (a token revoked or expired early) gets exactly one renewal.
+ * is how a 401 from Tracx (a token revoked or expired early) gets a renewal.
  */
 async function send(
 	ctx: TracxContext,
@@ -107,8 +114,20 @@ async function send(
 	})) as FullResponse;
 }
 
+/**
+ * After a 401 a call is resent with a newer token another execution stored (at most
+ * twice), or renews the token itself (at most once): bounded, whatever Tracx answers.
+ */
+const MAX_ADOPTIONS = 2;
+const MAX_FORCED_RENEWALS = 1;
+
+/** Times a call may wait for another execution's renewal before renewing by itself. */
+const MAX_RENEWAL_WAITS = 3;
+
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
-	const baseUrl = await baseUrlOf(ctx, call.itemIndex);
+	const readStored = async () => await ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
+	const credentials = await readStored();
+	const baseUrl = await baseUrlOf(ctx, credentials, call.itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: `${baseUrl}${call.path}`,
@@ -120,25 +139,59 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
+	let stored = storedSession(credentials);
 	let attempt = 1;
-	let renew = false;
-	let renewed = false;
+	let forceRenewal = false;
+	let adoptions = 0;
+	let forcedRenewals = 0;
+	let renewalWaits = 0;
 	for (;;) {
 		let response: FullResponse | undefined;
 		let networkCode: string | undefined;
+		const renewing = forceRenewal || !stored.usable;
 		try {
-			response = await send(ctx, options, renew, call.itemIndex);
+			if (renewing && renewalWaits < MAX_RENEWAL_WAITS) {
+				const renew = forceRenewal;
+				const outcome = await renewOnce(
+					stored.key,
+					async () => await send(ctx, options, renew, call.itemIndex),
+				);
+				if (!outcome.ranHere) {
+					// another execution renewed meanwhile: send with the token it stored
+					renewalWaits++;
+					forceRenewal = false;
+					stored = storedSession(await readStored());
+					continue;
+				}
+				response = outcome.result;
+			} else {
+				response = await send(ctx, options, forceRenewal, call.itemIndex);
+			}
 		} catch (error) {
 			const fromCredential = credentialFailure(ctx, error, call.itemIndex);
 			if (fromCredential) throw fromCredential;
 			networkCode = networkCodeOf(error);
 		}
-		renew = false;
+		// after a renewal, the stored token is the one this call just used
+		if (renewing) stored = storedSession(await readStored());
+		forceRenewal = false;
 		const status = response?.statusCode;
 		if (status !== undefined && status >= 200 && status < 300) return response?.body;
-		if (status === 401 && !renewed) {
-			renew = renewed = true;
-			continue;
+		if (status === 401) {
+			// a token stored since we last looked is newer than the one that failed: try it;
+			// otherwise the stored token itself was refused and must be renewed
+			const latest = storedSession(await readStored());
+			const newer = latest.token !== stored.token;
+			stored = latest;
+			if (newer && adoptions < MAX_ADOPTIONS) {
+				adoptions++;
+				continue;
+			}
+			if (!newer && forcedRenewals < MAX_FORCED_RENEWALS) {
+				forcedRenewals++;
+				forceRenewal = true;
+				continue;
+			}
 		}
 		const retryAfterHeader = headerValue(response?.headers, 'retry-after');
 		const transient = response ? isTransientStatus(status) : isTransientNetworkCode(networkCode);
