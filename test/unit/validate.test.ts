@@ -116,7 +116,10 @@ describe('participant validation', () => {
 			'must be text or a whole number, not a list',
 		);
 		expect(onlyProblem({ start_number: 1.5 }).message).toBe(
-			'must be text or a whole number, not a number',
+			'must be text or a whole number, not a number (1.5)',
+		);
+		expect(onlyProblem({ chip_code: -5 }).message).toBe(
+			'must be text or a whole number of 0 or more, not a number (-5)',
 		);
 	});
 

@@ -43,20 +43,20 @@ function length(text: string): number {
 	return Array.from(text).length;
 }
 
-function text(value: unknown, wholeNumbersAllowed: boolean): string {
+/** Which numbers a text field takes, written as text: none, whole numbers, or only those ≥ 0. */
+type NumbersAccepted = 'none' | 'whole' | 'natural';
+
+function text(value: unknown, numbers: NumbersAccepted): string {
 	if (typeof value === 'string') return value.trim();
-	if (
-		wholeNumbersAllowed &&
+	const accepted =
 		typeof value === 'number' &&
 		Number.isSafeInteger(value) &&
-		value >= 0
-	) {
-		return String(value);
-	}
+		(numbers === 'whole' || (numbers === 'natural' && value >= 0));
+	if (accepted) return String(value);
 	throw new Problem(
-		wholeNumbersAllowed
-			? `must be text or a whole number, not ${describeType(value)}`
-			: `must be text, not ${describeType(value)}`,
+		numbers === 'none'
+			? `must be text, not ${describeType(value)}`
+			: `must be text or a whole number${numbers === 'natural' ? ' of 0 or more' : ''}, not ${describeType(value)}${typeof value === 'number' ? ` (${value})` : ''}`,
 	);
 }
 
@@ -67,7 +67,7 @@ function limited(value: string): string {
 }
 
 function alphaDash(value: unknown): string {
-	const result = limited(text(value, true));
+	const result = limited(text(value, 'whole'));
 	if (!ALPHA_DASH.test(result)) {
 		throw new Problem('may only contain letters, digits, "-" and "_"');
 	}
@@ -75,15 +75,17 @@ function alphaDash(value: unknown): string {
 }
 
 function name(value: unknown): string {
-	return limited(text(value, false));
+	return limited(text(value, 'none'));
 }
 
 function dateOfBirth(value: unknown): string {
-	const result = text(value, false);
+	const result = text(value, 'none');
 	const match = ISO_DATE.exec(result);
 	if (!match) throw new Problem(`must be a date written YYYY-MM-DD (got "${result.slice(0, 40)}")`);
 	const [year, month, day] = match.slice(1).map(Number);
-	const date = new Date(Date.UTC(year, month - 1, day));
+	// setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
 	if (
 		date.getUTCFullYear() !== year ||
 		date.getUTCMonth() !== month - 1 ||
@@ -96,7 +98,8 @@ function dateOfBirth(value: unknown): string {
 
 function raceId(value: unknown): number {
 	if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-	if (typeof value === 'string' && /^\d+$/.test(value.trim())) {
+	// Laravel's integer rule (PHP's FILTER_VALIDATE_INT) also takes a leading plus sign
+	if (typeof value === 'string' && /^\+?\d+$/.test(value.trim())) {
 		const parsed = Number(value.trim());
 		if (Number.isSafeInteger(parsed) && parsed > 0) return parsed;
 	}
@@ -108,7 +111,7 @@ function raceId(value: unknown): number {
 }
 
 function chipCode(value: unknown): string {
-	const result = text(value, true);
+	const result = text(value, 'natural');
 	const n = length(result);
 	if (n > CHIP_CODE_LENGTH) {
 		throw new Problem(
@@ -119,7 +122,7 @@ function chipCode(value: unknown): string {
 }
 
 function countryCode(value: unknown): string {
-	const result = text(value, false).toUpperCase();
+	const result = text(value, 'none').toUpperCase();
 	if (!COUNTRY_CODES.has(result)) {
 		throw new Problem(
 			`must be an ISO 3166-1 two-letter country code such as NL (got "${result.slice(0, 40)}")`,
@@ -130,7 +133,7 @@ function countryCode(value: unknown): string {
 
 function oneOf(allowed: readonly string[]) {
 	return (value: unknown): string => {
-		const result = text(value, false).toLowerCase();
+		const result = text(value, 'none').toLowerCase();
 		if (!allowed.includes(result)) {
 			throw new Problem(`must be one of ${allowed.join(', ')} (got "${result.slice(0, 40)}")`);
 		}
