@@ -453,6 +453,37 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		);
 
 		await n8n.ownerSetup();
+		// the editor's pickers and field mapper, through the same REST calls the editor makes
+		const races = await n8n.dynamicParameters('resource-locator-results', {
+			methodName: 'searchRaces',
+			path: 'parameters.race',
+			nodeTypeAndVersion: { name: 'n8n-nodes-tracx.tracx', version: 1 },
+			currentNodeParameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: rl('2', 'list'),
+			},
+			credentials: { tracxConnectApi: credential('credAll') },
+		});
+		expect(races.results).toEqual([
+			{ name: '120 km', value: '3' },
+			{ name: '60 km', value: '4' },
+		]);
+		const mapper = await n8n.dynamicParameters('resource-mapper-fields', {
+			methodName: 'getParticipantFields',
+			path: 'parameters.participant',
+			nodeTypeAndVersion: { name: 'n8n-nodes-tracx.tracx', version: 1 },
+			currentNodeParameters: { resource: 'participant', operation: 'upsert' },
+			credentials: { tracxConnectApi: credential('credAll') },
+		});
+		expect(mapper.fields.filter((f) => f.required).map((f) => f.id)).toEqual([
+			'unique_id',
+			'first_name',
+			'last_name',
+			'date_of_birth',
+			'start_number',
+			'chip_code',
+		]);
 		const good = await n8n.testCredential({
 			type: 'tracxConnectApi',
 			data: { connectToken: TOKENS.write, baseUrl: sandbox.baseUrl },
