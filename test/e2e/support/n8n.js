@@ -215,6 +215,8 @@ class N8n {
 			...env,
 		};
 		this.groups = new Set();
+		/** Queue-mode workers started by startWorker(), in start order. */
+		this.workers = [];
 		this.workflows = new Map();
 		this.published = new Set();
 		this.server = null;
@@ -447,6 +449,73 @@ class N8n {
 		clearTimeout(timer);
 	}
 
+	/**
+	 * Starts `n8n worker`, which runs the executions that main puts on the queue. The instance
+	 * must have been created with queue-mode env (EXECUTIONS_MODE=queue, Redis, Postgres: see
+	 * services.js). Each worker gets its own health-check port (how readiness is known: database
+	 * and Redis connected, queue consumer set up, in 1.x and 2.x alike) and task-broker port, so
+	 * several run beside main. Resolves with `{ name, port, logFile, ms }`.
+	 */
+	async startWorker({ concurrency = 10 } = {}) {
+		const port = await freePort();
+		const child = this.spawn(['worker', `--concurrency=${concurrency}`], {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(port),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		});
+		const worker = {
+			name: `worker${this.workers.length + 1}`,
+			port,
+			logFile: child.logFile,
+			child,
+		};
+		this.workers.push(worker);
+		const started = Date.now();
+		const deadline = started + READY_TIMEOUT_MS;
+		let exited = false;
+		child.exited.then(() => (exited = true));
+		for (;;) {
+			if (exited) throw new Error(`n8n worker exited before it was ready\n${logTail(child)}`);
+			const status = await fetch(`http://127.0.0.1:${port}/healthz/readiness`, {
+				signal: AbortSignal.timeout(5000),
+			}).then(
+				(response) => response.status,
+				() => null,
+			);
+			if (status === 200) break;
+			if (Date.now() > deadline) {
+				await this.stopWorkers();
+				throw new Error(`n8n worker was not ready after ${READY_TIMEOUT_MS} ms\n${logTail(child)}`);
+			}
+			await delay(POLL_MS);
+		}
+		worker.ms = Date.now() - started;
+		return worker;
+	}
+
+	/**
+	 * The ids of the executions a worker has started so far, from its log: "Worker started
+	 * execution <id> (job <n>)" is logged at info level by 1.x and 2.x.
+	 */
+	workerExecutions(worker) {
+		const text = fs.readFileSync(worker.logFile, 'utf8');
+		return [...text.matchAll(/Worker started execution (\d+) \(job /g)].map((match) => match[1]);
+	}
+
+	/** Stops every worker like the server: SIGTERM, SIGKILL when it has not exited in time. */
+	async stopWorkers() {
+		const running = this.workers.filter((worker) => worker.child.exitCode === null);
+		for (const worker of running) signalGroup(worker.child.pid, 'SIGTERM');
+		await Promise.all(
+			running.map(async ({ child }) => {
+				const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS);
+				await child.exited;
+				clearTimeout(timer);
+			}),
+		);
+	}
+
 	/** Process groups of this instance that still have a member (expected: none once stopped). */
 	liveProcessGroups() {
 		return [...this.groups].filter(groupAlive);
@@ -520,6 +589,19 @@ class N8n {
 		});
 	}
 
+	/**
+	 * What the editor asks for to fill a picker or a field mapper:
+	 * POST /rest/dynamic-node-parameters/<kind> (e.g. `resource-locator-results`,
+	 * `resource-mapper-fields`) in the owner's personal project. Returns the `data`.
+	 */
+	async dynamicParameters(kind, body) {
+		const project = await this.restData('GET', '/rest/projects/personal');
+		return await this.restData('POST', `/rest/dynamic-node-parameters/${kind}`, {
+			...body,
+			projectId: project.id,
+		});
+	}
+
 	/** The stored credential with its data as the editor sees it (password fields redacted). */
 	async getCredentialViaRest(id) {
 		return await this.restData('GET', `/rest/credentials/${id}?includeData=true`);
@@ -535,6 +617,7 @@ class N8n {
 	/** Stops n8n and removes the user folder (kept when TRACX_E2E_KEEP=1, for debugging). */
 	async cleanup() {
 		await this.stop();
+		await this.stopWorkers();
 		for (const pgid of this.liveProcessGroups()) signalGroup(pgid, 'SIGKILL');
 		if (process.env.TRACX_E2E_KEEP === '1') {
 			process.stderr.write(`[e2e] kept ${this.userFolder}\n`);
@@ -544,4 +627,4 @@ class N8n {
 	}
 }
 
-module.exports = { N8n, ENCRYPTION_KEY, OWNER };
+module.exports = { N8n, ENCRYPTION_KEY, OWNER, freePort, groupAlive, signalGroup };
