@@ -8,12 +8,11 @@
  * outputs, stored executions, debug logs or the REST credential view.
  */
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { N8n, freePort } = require('./support/n8n');
 const {
 	chain,
 	errorOf,
@@ -23,6 +22,8 @@ const {
 	records,
 	rl,
 	tracx,
+	autoMap,
+	participant: record,
 } = require('./support/workflows');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
@@ -35,20 +36,7 @@ const CONNECT_TOKENS = [
 ];
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/;
 
-const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
-
-function participant(n, overrides = {}) {
-	return {
-		unique_id: `REL-${n}`,
-		first_name: `Runner${n}`,
-		last_name: 'Reliable',
-		date_of_birth: '1984-06-01',
-		race_id: 1,
-		start_number: String(900 + n),
-		chip_code: String(n),
-		...overrides,
-	};
-}
+const participant = (n, overrides) => record('REL', n, overrides);
 
 /** A connect token of its own for the revocation case, so revoking it spares the others. */
 function addDoomedToken(sandbox) {
@@ -57,15 +45,6 @@ function addDoomedToken(sandbox) {
 		label: 'doomed',
 		permissions: ['permissions.events.list'],
 		events: null,
-	});
-}
-
-function freePort() {
-	return new Promise((resolve) => {
-		const server = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
 	});
 }
 
@@ -363,23 +342,25 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 	});
 
 	describe('bulk import interrupted', () => {
+		/** A start list sent in batches of 2 to event 1, as a user's bulk import would be. */
+		const bulkWorkflow = (id, list) =>
+			chain(id, [
+				manualTrigger(),
+				records('Start list', list),
+				tracx('Upsert many', credential('relAll'), {
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: rl('1'),
+					race: rl('={{ $json.race_id }}'),
+					participant: autoMap,
+					options: { batchSize: 2 },
+				}),
+			]);
+
 		test('a failing batch reports what was queued; a re-run completes without duplicates', async () => {
 			const list = [1, 2, 3, 4, 5].map((n) => participant(100 + n));
 			list.push(participant(106, { race_id: 999 }));
-			await n8n.importWorkflow(
-				chain('relPartialBulk', [
-					manualTrigger(),
-					records('Start list', list),
-					tracx('Upsert many', credential('relAll'), {
-						resource: 'participant',
-						operation: 'upsertMany',
-						event: rl('1'),
-						race: rl('={{ $json.race_id }}'),
-						participant: autoMap,
-						options: { batchSize: 2 },
-					}),
-				]),
-			);
+			await n8n.importWorkflow(bulkWorkflow('relPartialBulk', list));
 			const failed = await execute('relPartialBulk');
 			expect(failed.message).toBe(
 				'Tracx rejected the data: item 5 (unique_id REL-106) race_id: The selected 1.race_id is invalid.',
@@ -403,20 +384,7 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 
 		test('n8n killed in the middle of a bulk import: a re-run leaves every participant exactly once', async () => {
 			const list = Array.from({ length: 8 }, (_, i) => participant(200 + i));
-			await n8n.importWorkflow(
-				chain('relCrashBulk', [
-					manualTrigger(),
-					records('Start list', list),
-					tracx('Upsert many', credential('relAll'), {
-						resource: 'participant',
-						operation: 'upsertMany',
-						event: rl('1'),
-						race: rl('={{ $json.race_id }}'),
-						participant: autoMap,
-						options: { batchSize: 2 },
-					}),
-				]),
-			);
+			await n8n.importWorkflow(bulkWorkflow('relCrashBulk', list));
 			sandbox.control.latency({ ms: 1500 });
 			const since = sandbox.control.requests({}).items.at(-1)?.seq ?? 0;
 			const bulkRequests = () =>

@@ -20,6 +20,8 @@ const {
 	records,
 	rl,
 	tracx,
+	autoMap,
+	participant: record,
 } = require('./support/workflows');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
@@ -32,20 +34,7 @@ const TOKENS = {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function participant(n, overrides = {}) {
-	return {
-		unique_id: `E2E-${n}`,
-		first_name: `Runner${n}`,
-		last_name: 'Tester',
-		date_of_birth: '1991-03-15',
-		race_id: 1,
-		start_number: String(500 + n),
-		chip_code: String(n),
-		...overrides,
-	};
-}
-
-const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
+const participant = (n, overrides) => record('E2E', n, overrides);
 
 describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) => {
 	let sandbox;

@@ -48,6 +48,23 @@ function tracx(name, credential, parameters, extra = {}) {
 	});
 }
 
+/** The participant mapper in "Map Automatically" mode: input columns named like the fields. */
+const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
+
+/** A valid participant record for race 1 of the sandbox seed, numbered `n`. */
+function participant(prefix, n, overrides = {}) {
+	return {
+		unique_id: `${prefix}-${n}`,
+		first_name: `Runner${n}`,
+		last_name: 'Tester',
+		date_of_birth: '1991-03-15',
+		race_id: 1,
+		start_number: String(500 + n),
+		chip_code: String(n),
+		...overrides,
+	};
+}
+
 /** The output items (json) of a node in a parsed `n8n execute --rawOutput` run. */
 function outputOf(result, nodeName) {
 	const runs = result?.data?.resultData?.runData?.[nodeName];
@@ -60,4 +77,15 @@ function errorOf(result) {
 	return result?.data?.resultData?.error ?? null;
 }
 
-module.exports = { node, chain, manualTrigger, records, rl, tracx, outputOf, errorOf };
+module.exports = {
+	node,
+	chain,
+	manualTrigger,
+	records,
+	rl,
+	tracx,
+	autoMap,
+	participant,
+	outputOf,
+	errorOf,
+};
