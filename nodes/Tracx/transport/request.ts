@@ -48,11 +48,11 @@ export interface TracxCall {
 	describeFieldKey?: (key: string) => string;
 }
 
-async function baseUrlOf(
+function baseUrlOf(
 	ctx: TracxContext,
 	credentials: ICredentialDataDecryptedObject,
 	itemIndex: number | undefined,
-): Promise<string> {
+): string {
 	const check = checkBaseUrl(credentials.baseUrl);
 	if (!check.ok) {
 		throw new NodeOperationError(ctx.getNode(), new InvalidBaseUrlError(check.reason).message, {
@@ -127,7 +127,7 @@ const MAX_RENEWAL_WAITS = 3;
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
 	const readStored = async () => await ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
 	const credentials = await readStored();
-	const baseUrl = await baseUrlOf(ctx, credentials, call.itemIndex);
+	const baseUrl = baseUrlOf(ctx, credentials, call.itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: `${baseUrl}${call.path}`,
