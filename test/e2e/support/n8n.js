@@ -619,6 +619,9 @@ class N8n {
 		await this.stop();
 		await this.stopWorkers();
 		for (const pgid of this.liveProcessGroups()) signalGroup(pgid, 'SIGKILL');
+		// A killed process still counts until its new parent (init, once the guard is gone) reaps it.
+		const reaped = Date.now() + STOP_GRACE_MS;
+		while (this.liveProcessGroups().length > 0 && Date.now() < reaped) await delay(POLL_MS);
 		if (process.env.TRACX_E2E_KEEP === '1') {
 			process.stderr.write(`[e2e] kept ${this.userFolder}\n`);
 			return;
