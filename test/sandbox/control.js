@@ -39,6 +39,28 @@ function optionalIntegerParam(value, name) {
 	return Number(value);
 }
 
+function positiveInteger(value, name) {
+	if (!Number.isSafeInteger(value) || value < 1)
+		throw new ControlError(400, `${name} must be a positive integer`);
+	return value;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** Changes for touch(): a new name and/or an explicit `updated_at` (default: now). */
+function parseTouch({ name, updated_at: updatedAt }) {
+	if (name !== undefined) nonEmptyString(name, 'name');
+	if (updatedAt !== undefined && (typeof updatedAt !== 'string' || !TIMESTAMP.test(updatedAt))) {
+		throw new ControlError(400, 'updated_at must be "YYYY-MM-DD HH:MM:SS"');
+	}
+	return { name, updated_at: updatedAt };
+}
+
+function found(record, kind, id) {
+	if (record === null || record === false) throw new ControlError(404, `no ${kind} ${id}`);
+	return record;
+}
+
 function knownLabel(tokens, label) {
 	nonEmptyString(label, 'label');
 	if (!tokens.hasLabel(label)) throw new ControlError(404, `unknown connect token label: ${label}`);
@@ -178,6 +200,40 @@ function createControl(deps) {
 		imports: () => ({ items: imports.list() }),
 
 		flushImports: () => ({ ok: true, applied: imports.flush() }),
+
+		// Events and races change only through these: the API itself only reads them.
+		createEvent: ({ name } = {}) => ({
+			ok: true,
+			event: store.createEvent({ name: nonEmptyString(name, 'name') }),
+		}),
+
+		updateEvent: ({ id, ...changes } = {}) => {
+			positiveInteger(id, 'id');
+			return { ok: true, event: found(store.touch('event', id, parseTouch(changes)), 'event', id) };
+		},
+
+		deleteEvent: ({ id } = {}) => {
+			found(store.deleteEvent(positiveInteger(id, 'id')), 'event', id);
+			return { ok: true };
+		},
+
+		createRace: ({ event_id: eventId, name } = {}) => {
+			const spec = {
+				event_id: positiveInteger(eventId, 'event_id'),
+				name: nonEmptyString(name, 'name'),
+			};
+			return { ok: true, race: found(store.createRace(spec), 'event', eventId) };
+		},
+
+		updateRace: ({ id, ...changes } = {}) => {
+			positiveInteger(id, 'id');
+			return { ok: true, race: found(store.touch('race', id, parseTouch(changes)), 'race', id) };
+		},
+
+		deleteRace: ({ id } = {}) => {
+			found(store.deleteRace(positiveInteger(id, 'id')), 'race', id);
+			return { ok: true };
+		},
 	};
 }
 
@@ -200,6 +256,12 @@ const CONTROL_ROUTES = {
 	'POST /__sandbox/lifetime': (control, body) => control.lifetime(body),
 	'POST /__sandbox/connect-tokens': (control, body) => control.connectTokens(body),
 	'POST /__sandbox/flush-imports': (control) => control.flushImports(),
+	'POST /__sandbox/create-event': (control, body) => control.createEvent(body),
+	'POST /__sandbox/update-event': (control, body) => control.updateEvent(body),
+	'POST /__sandbox/delete-event': (control, body) => control.deleteEvent(body),
+	'POST /__sandbox/create-race': (control, body) => control.createRace(body),
+	'POST /__sandbox/update-race': (control, body) => control.updateRace(body),
+	'POST /__sandbox/delete-race': (control, body) => control.deleteRace(body),
 };
 
 /** HTTP front of the controls: JSON in, JSON out, `{ "error": "..." }` on a bad request. */

@@ -21,6 +21,9 @@ class Store {
 	load(seed) {
 		this.events = new Map(seed.events.map((event) => [event.id, { ...event }]));
 		this.races = new Map(seed.races.map((race) => [race.id, { ...race }]));
+		// auto-increment: ids of deleted records are never handed out again
+		this.nextEventId = Math.max(0, ...this.events.keys()) + 1;
+		this.nextRaceId = Math.max(0, ...this.races.keys()) + 1;
 		this.racesByEvent = new Map([...this.events.keys()].map((id) => [id, []]));
 		for (const race of this.races.values()) this.racesByEvent.get(race.event_id).push(race);
 		// event id → (unique_id → participant): unique_id identifies a participant within an event.
@@ -55,6 +58,68 @@ class Store {
 	listRaces(eventId) {
 		if (eventId === null) return [...this.races.values()];
 		return this.racesByEvent.get(eventId) ?? [];
+	}
+
+	/** A new event, stamped now. */
+	createEvent({ name }) {
+		const now = formatTimestamp(this.clock());
+		const id = this.nextEventId++;
+		const event = { id, name, created_at: now, updated_at: now };
+		this.events.set(id, event);
+		this.racesByEvent.set(id, []);
+		this.participants.set(id, new Map());
+		return { ...event };
+	}
+
+	/** A new race of an existing event (null when the event does not exist). */
+	createRace({ event_id: eventId, name }) {
+		if (!this.events.has(eventId)) return null;
+		const now = formatTimestamp(this.clock());
+		const id = this.nextRaceId++;
+		const race = { id, event_id: eventId, name, created_at: now, updated_at: now };
+		this.races.set(id, race);
+		this.racesByEvent.get(eventId).push(race);
+		return { ...race };
+	}
+
+	/**
+	 * Changes an event or race in place: `name` when given, and `updated_at` to the given
+	 * value or to now. An explicit `updated_at` lets tests make two records share a second or
+	 * a clock go backwards. Null when there is no such record.
+	 */
+	touch(kind, id, { name, updated_at: updatedAt }) {
+		const record = (kind === 'event' ? this.events : this.races).get(id);
+		if (!record) return null;
+		if (name !== undefined) record.name = name;
+		record.updated_at = updatedAt ?? formatTimestamp(this.clock());
+		return { ...record };
+	}
+
+	/** Removes an event with its races and participants; false when there is none. */
+	deleteEvent(id) {
+		if (!this.events.has(id)) return false;
+		for (const race of this.racesByEvent.get(id)) this.races.delete(race.id);
+		this.participantCount -= this.participants.get(id).size;
+		this.events.delete(id);
+		this.racesByEvent.delete(id);
+		this.participants.delete(id);
+		return true;
+	}
+
+	/** Removes a race and the participants starting in it; false when there is none. */
+	deleteRace(id) {
+		const race = this.races.get(id);
+		if (!race) return false;
+		this.races.delete(id);
+		const siblings = this.racesByEvent.get(race.event_id);
+		siblings.splice(siblings.indexOf(race), 1);
+		const byUniqueId = this.participants.get(race.event_id);
+		for (const [uniqueId, participant] of byUniqueId) {
+			if (participant.race_id !== id) continue;
+			byUniqueId.delete(uniqueId);
+			this.participantCount -= 1;
+		}
+		return true;
 	}
 
 	/**

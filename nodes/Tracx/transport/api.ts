@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+} from 'n8n-workflow';
 
 import { unexpectedResponseError } from './errors';
 import { tracxRequest } from './request';
@@ -8,7 +13,7 @@ import { tracxRequest } from './request';
  * so an operation reads like the API documentation.
  */
 
-type TracxContext = IExecuteFunctions | ILoadOptionsFunctions;
+type TracxContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export const PERMISSIONS = {
 	listEvents: 'permissions.events.list',

@@ -1,0 +1,142 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { eventLocator } from '../Tracx/actions/common';
+import { searchEvents } from '../Tracx/methods/listSearch';
+import { listEvents, listRaces } from '../Tracx/transport/api';
+import { comparePoll, mostRecent, readState } from './pollState';
+
+/**
+ * Tracx documents no webhooks, so this trigger polls GET /events or GET /races on the
+ * schedule of its Poll Times and compares each answer with the previous one (pollState.ts).
+ */
+
+const TRIGGERS = {
+	eventCreated: { resource: 'event', change: 'created' },
+	eventUpdated: { resource: 'event', change: 'updated' },
+	raceCreated: { resource: 'race', change: 'created' },
+	raceUpdated: { resource: 'race', change: 'updated' },
+} as const;
+
+type TriggerOn = keyof typeof TRIGGERS;
+
+/** The optional event filter of the race triggers, as a Tracx event ID. */
+function eventFilter(ctx: IPollFunctions): number | undefined {
+	const raw = ctx.getNodeParameter('event', '', { extractValue: true }) as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '') return undefined;
+	if (!/^\d+$/.test(text) || Number(text) < 1) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"Event" must be a Tracx event ID (a whole number), got "${text.slice(0, 40)}"`,
+		);
+	}
+	return Number(text);
+}
+
+export class TracxTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Tracx Trigger',
+		name: 'tracxTrigger',
+		icon: { light: 'file:../../icons/tracx.svg', dark: 'file:../../icons/tracx.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["triggerOn"] }}',
+		description: 'Starts the workflow when Tracx events or races are created or updated',
+		defaults: { name: 'Tracx Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tracxConnectApi', required: true }],
+		properties: [
+			{
+				displayName: 'Trigger On',
+				name: 'triggerOn',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Event Created',
+						value: 'eventCreated',
+						description: 'An event appeared that this trigger has not seen before',
+					},
+					{
+						name: 'Event Updated',
+						value: 'eventUpdated',
+						description: 'A known event has another updated_at than at the previous poll',
+					},
+					{
+						name: 'Race Created',
+						value: 'raceCreated',
+						description: 'A race appeared that this trigger has not seen before',
+					},
+					{
+						name: 'Race Updated',
+						value: 'raceUpdated',
+						description: 'A known race has another updated_at than at the previous poll',
+					},
+				],
+				default: 'raceCreated',
+			},
+			eventLocator({
+				required: false,
+				description:
+					'Only races of this event. Leave empty for every race the connect token may see.',
+				displayOptions: { show: { triggerOn: ['raceCreated', 'raceUpdated'] } },
+			}),
+			{
+				displayName:
+					'Checks Tracx at each poll time. The first poll after activation only takes note of what exists; later polls output one item per new or changed record.',
+				name: 'pollNotice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	methods = {
+		listSearch: { searchEvents },
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const triggerOn = this.getNodeParameter('triggerOn') as TriggerOn;
+		const trigger = TRIGGERS[triggerOn];
+		if (!trigger) {
+			throw new NodeOperationError(this.getNode(), `Unknown "Trigger On" value: ${triggerOn}`);
+		}
+		const eventId = trigger.resource === 'race' ? eventFilter(this) : undefined;
+		const records: IDataObject[] =
+			trigger.resource === 'event' ? await listEvents(this) : await listRaces(this, eventId);
+		const field = trigger.change === 'created' ? 'created_at' : 'updated_at';
+
+		if (this.getMode() === 'manual') {
+			// A test run shows a real record to map fields from, and leaves the state alone:
+			// the next scheduled poll still compares with what the last scheduled poll saw.
+			const sample = mostRecent(records, field);
+			if (!sample) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`Tracx has no ${trigger.resource}s this connect token may see, so there is no sample to show`,
+					{ description: 'Create one in Tracx, or choose another event, then fetch again.' },
+				);
+			}
+			return [[{ json: sample }]];
+		}
+
+		// Only reached after Tracx answered: a failed call throws above and the saved state
+		// stays as it was, so the next poll compares with the last good answer.
+		const staticData = this.getWorkflowStaticData('node');
+		const scope = eventId === undefined ? trigger.resource : `${trigger.resource}:${eventId}`;
+		const result = comparePoll(readState(staticData), scope, records);
+		staticData.state = result.next as unknown as IDataObject;
+		const changed = trigger.change === 'created' ? result.created : result.updated;
+		return changed.length > 0 ? [changed.map((json) => ({ json }))] : null;
+	}
+}

@@ -1,0 +1,165 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * What the Tracx Trigger remembers between polls, and how a new answer is compared with
+ * it. Pure functions over plain JSON, so n8n can store the state as node static data and
+ * the tests can drive every case without n8n.
+ *
+ * Tracx answers GET /events and GET /races with the whole list every time (it documents no
+ * paging and no "changed since" filter), so each poll sees every record. The state is
+ * therefore a seen-set: every record's id with the `updated_at` it had at the last poll.
+ * - Created: an id never seen before.
+ * - Updated: a seen id whose `updated_at` differs from the remembered one.
+ * Comparing for equality rather than "later than a watermark" means that records sharing
+ * a second are told apart by id, that a timestamp which goes backwards (a clock corrected
+ * on the Tracx side) still counts as a change, and that the zone of the timestamps (not
+ * stated by Tracx; assumed UTC) does not matter.
+ */
+
+export const STATE_VERSION = 1;
+
+/**
+ * Ids that vanished from the answer (deleted, or moved out of the connect token's scope)
+ * are kept this long, newest last, so that one coming back is not announced as created.
+ */
+export const MAX_GONE = 1000;
+
+export interface PollState {
+	version: typeof STATE_VERSION;
+	/** What was polled (resource and event filter); another scope starts a new baseline. */
+	scope: string;
+	/** id → `updated_at` of every record in the last answer. */
+	seen: Record<string, string>;
+	/** [id, last `updated_at`] of records that vanished, oldest first. */
+	gone: Array<[string, string]>;
+}
+
+export interface PollChanges {
+	created: IDataObject[];
+	updated: IDataObject[];
+}
+
+export interface PollResult extends PollChanges {
+	/** True when there was no usable state: everything is taken as known, nothing emitted. */
+	baseline: boolean;
+	next: PollState;
+}
+
+/** A record's identity as a string key, or undefined for a record that cannot be tracked. */
+function keyOf(record: IDataObject): string | undefined {
+	const id = record.id;
+	if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+	if (typeof id === 'string' && id.trim() !== '') return id.trim();
+	return undefined;
+}
+
+/** `updated_at` as compared between polls; any value, even a malformed one, is compared as is. */
+function stampOf(record: IDataObject): string {
+	const value = record.updated_at;
+	return value === undefined || value === null ? '' : String(value);
+}
+
+/** Reads stored static data back, or undefined when it is missing or from another version. */
+export function readState(stored: IDataObject | undefined): PollState | undefined {
+	const state = stored?.state as Partial<PollState> | undefined;
+	if (
+		!state ||
+		state.version !== STATE_VERSION ||
+		typeof state.scope !== 'string' ||
+		!state.seen ||
+		typeof state.seen !== 'object' ||
+		!Array.isArray(state.gone)
+	) {
+		return undefined;
+	}
+	return state as PollState;
+}
+
+/**
+ * Compares a complete answer of Tracx with the state of the previous poll. Without a
+ * state for this scope (first poll after activation, trigger or event filter changed) the
+ * answer becomes the baseline and nothing is reported.
+ */
+export function comparePoll(
+	previous: PollState | undefined,
+	scope: string,
+	records: IDataObject[],
+): PollResult {
+	const seen: Record<string, string> = {};
+	const present: Array<{ key: string; record: IDataObject }> = [];
+	for (const record of records) {
+		const key = keyOf(record);
+		// a repeated id in one answer is reported once, like the first copy
+		if (key === undefined || key in seen) continue;
+		seen[key] = stampOf(record);
+		present.push({ key, record });
+	}
+
+	if (!previous || previous.scope !== scope) {
+		return {
+			baseline: true,
+			created: [],
+			updated: [],
+			next: { version: STATE_VERSION, scope, seen, gone: [] },
+		};
+	}
+
+	const gone = new Map(previous.gone);
+	const created: IDataObject[] = [];
+	const updated: IDataObject[] = [];
+	for (const { key, record } of present) {
+		const before = key in previous.seen ? previous.seen[key] : gone.get(key);
+		gone.delete(key);
+		if (before === undefined) created.push(record);
+		else if (before !== seen[key]) updated.push(record);
+	}
+	for (const [key, stamp] of Object.entries(previous.seen)) {
+		if (!(key in seen)) gone.set(key, stamp);
+	}
+	const keptGone = [...gone.entries()].slice(-MAX_GONE);
+	return {
+		baseline: false,
+		created: sortByTime(created, 'created_at'),
+		updated: sortByTime(updated, 'updated_at'),
+		next: { version: STATE_VERSION, scope, seen, gone: keptGone },
+	};
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/**
+ * Sort key: Tracx's `YYYY-MM-DD HH:MM:SS` sorts as text in time order (all in one zone,
+ * assumed UTC); a missing or malformed value sorts first.
+ */
+function timeOf(record: IDataObject, field: 'created_at' | 'updated_at'): string {
+	const value = record[field];
+	return typeof value === 'string' && TIMESTAMP.test(value) ? value : '';
+}
+
+function numericId(record: IDataObject): number {
+	const id = Number(record.id);
+	return Number.isFinite(id) ? id : 0;
+}
+
+function compareByTime(field: 'created_at' | 'updated_at') {
+	return (a: IDataObject, b: IDataObject): number => {
+		const ta = timeOf(a, field);
+		const tb = timeOf(b, field);
+		if (ta !== tb) return ta < tb ? -1 : 1;
+		return numericId(a) - numericId(b);
+	};
+}
+
+/** Oldest first, ties (records of the same second) by id, so executions run in that order. */
+export function sortByTime(records: IDataObject[], field: 'created_at' | 'updated_at') {
+	return [...records].sort(compareByTime(field));
+}
+
+/** The newest record by `field` (ties: the highest id), for a manual test run. */
+export function mostRecent(
+	records: IDataObject[],
+	field: 'created_at' | 'updated_at',
+): IDataObject | undefined {
+	const sorted = sortByTime(records, field);
+	return sorted[sorted.length - 1];
+}

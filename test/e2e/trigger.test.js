@@ -1,0 +1,273 @@
+'use strict';
+
+/**
+ * The Tracx Trigger in real n8n (`n8n start`, 1.x and 2.x): workflows activated the way
+ * users activate them, the sandbox changed underneath, and n8n's own execution list checked
+ * for exactly the executions those changes should start, with the records they carry.
+ *
+ * When polls run (read from n8n-core, ActiveWorkflows.activatePolling in 1.x and
+ * ActiveWorkflowTriggers.activatePollTrigger in 2.x): n8n polls once while it activates the
+ * workflow (at start, for a published workflow) and emits what that poll returns; after that
+ * it polls on the cron of each Poll Times entry. Every entry must be minute-granular, so the
+ * test gives the trigger six entries, at seconds 0, 10, …, 50 of every minute: one poll
+ * every 10 s instead of every minute, with the node's code unchanged.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { startSandbox } = require('../sandbox/server');
+const { selectedRuntimes } = require('./support/install');
+const { N8n } = require('./support/n8n');
+const { chain, node, outputOf } = require('./support/workflows');
+
+const PACKAGE_DIR = path.resolve(__dirname, '../..');
+const POLL_EVERY_SECONDS = 10;
+/**
+ * Deadline for the next poll and its execution: normally within 10 s, but a machine busy
+ * with other n8n processes can delay or skip a few cron ticks, so allow six.
+ */
+const NEXT_POLL_MS = 6 * POLL_EVERY_SECONDS * 1000;
+jest.setTimeout(5 * 60_000);
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const CREDENTIAL = { id: 'tracxSandbox', name: 'Tracx (sandbox)' };
+
+const pollTimes = {
+	item: Array.from({ length: 60 / POLL_EVERY_SECONDS }, (_, i) => ({
+		mode: 'custom',
+		cronExpression: `${i * POLL_EVERY_SECONDS} * * * * *`,
+	})),
+};
+
+/** The shipped example, polling every 10 s. */
+function newRaceWorkflow() {
+	const file = path.join(PACKAGE_DIR, 'examples', 'new-race-trigger.json');
+	const workflow = JSON.parse(fs.readFileSync(file, 'utf8'));
+	workflow.nodes[0].parameters.pollTimes = pollTimes;
+	return workflow;
+}
+
+/**
+ * Workflow ids of at most 16 characters: n8n 1.x saves static data (the trigger's state)
+ * only for such ids (isWorkflowIdValid), as n8n generates them; 2.x allows 21.
+ */
+function eventUpdatedWorkflow() {
+	return chain('tracxEventUpd', [
+		node(
+			'Event updated',
+			'n8n-nodes-tracx.tracxTrigger',
+			1,
+			{ pollTimes, triggerOn: 'eventUpdated' },
+			{ credentials: { tracxConnectApi: CREDENTIAL } },
+		),
+	]);
+}
+
+describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey) => {
+	let sandbox;
+	let n8n;
+	let flatted;
+	let started;
+
+	/** API requests n8n made after log entry `since`, e.g. `polls('GET /races', seq)`. */
+	function polls(route, since = 0) {
+		return sandbox.control.requests({ since }).items.filter((r) => r.route === route);
+	}
+
+	function lastSeq() {
+		const items = sandbox.control.requests({}).items;
+		return items.length ? items[items.length - 1].seq : 0;
+	}
+
+	/**
+	 * For a failure message: n8n's last warnings and errors (activation failures show up
+	 * there) and the last API requests the sandbox saw (did the polls happen?).
+	 */
+	function problemsLogged() {
+		const logged = n8n
+			.logText()
+			.split('\n')
+			.filter((line) => /"level":"(warn|error)"/.test(line))
+			.slice(-15);
+		const requests = sandbox.control
+			.requests({})
+			.items.slice(-10)
+			.map((r) => `${r.time} ${r.route} ${r.status}`);
+		return [...logged, ...requests].join('\n');
+	}
+
+	/** Polls `check` every 250 ms until it returns a truthy value; fails after `ms`. */
+	async function waitFor(what, check, ms) {
+		const deadline = Date.now() + ms;
+		for (;;) {
+			const value = await check();
+			if (value) return value;
+			if (Date.now() > deadline) {
+				const text = typeof what === 'function' ? what() : what;
+				throw new Error(`timed out after ${ms} ms waiting for ${text}\n${problemsLogged()}`);
+			}
+			await delay(250);
+		}
+	}
+
+	/** The workflow's executions as n8n lists them, oldest first. */
+	async function executions(workflowId) {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
+		return [...list.results].sort((a, b) => Number(a.id) - Number(b.id));
+	}
+
+	/** What a finished execution's node output, read from n8n's stored run data. */
+	async function outputOfExecution(id, nodeName) {
+		const execution = await n8n.restData('GET', `/rest/executions/${id}`);
+		return outputOf({ data: flatted.parse(execution.data) }, nodeName);
+	}
+
+	/** Waits until each workflow has exactly the given number of finished executions. */
+	async function waitForExecutions(expected) {
+		const seen = {};
+		const describe = () =>
+			`executions ${JSON.stringify(expected)}; seen ${JSON.stringify(seen)} (id:status)`;
+		return await waitFor(
+			describe,
+			async () => {
+				for (const [workflowId, count] of Object.entries(expected)) {
+					const list = await executions(workflowId);
+					seen[workflowId] = list.map((e) => `${e.id}:${e.status}`);
+					if (list.length > count) throw new Error(`too many: ${describe()}`);
+					if (list.length < count || list.some((e) => e.status !== 'success')) return null;
+					seen[workflowId] = list;
+				}
+				return seen;
+			},
+			NEXT_POLL_MS,
+		);
+	}
+
+	/** Waits for one more successful poll of both workflows after log entry `since`. */
+	async function waitForNextPolls(since) {
+		await waitFor(
+			'the next poll of both triggers',
+			() =>
+				polls('GET /races', since).some((r) => r.status === 200) &&
+				polls('GET /events', since).some((r) => r.status === 200),
+			NEXT_POLL_MS,
+		);
+	}
+
+	beforeAll(async () => {
+		started = Date.now();
+		sandbox = await startSandbox({});
+		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
+		// n8n stores run data in the `flatted` format; read it with the copy n8n itself uses
+		flatted = require(path.join(n8n.runtime.dir, 'node_modules', 'flatted'));
+		await n8n.importCredentials([
+			{
+				...CREDENTIAL,
+				type: 'tracxConnectApi',
+				data: { connectToken: 'fake-connect-token-all', baseUrl: sandbox.baseUrl },
+			},
+		]);
+		await n8n.importWorkflow(newRaceWorkflow());
+		await n8n.importWorkflow(eventUpdatedWorkflow());
+		await n8n.publishWorkflow('tracxNewRace');
+		await n8n.publishWorkflow('tracxEventUpd');
+		await n8n.start();
+		await n8n.ownerSetup();
+	});
+
+	afterAll(async () => {
+		await n8n?.cleanup();
+		await sandbox?.close();
+		process.stderr.write(
+			`[e2e] trigger.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s\n`,
+		);
+	});
+
+	test('activation emits nothing old; each change starts exactly one execution, once, across a restart', async () => {
+		// the activation polls: the baseline of each trigger
+		await waitFor(
+			'the activation polls',
+			() => polls('GET /races').length > 0 && polls('GET /events').length > 0,
+			60_000,
+		);
+		await waitForNextPolls(lastSeq());
+		expect(await executions('tracxNewRace')).toEqual([]);
+		expect(await executions('tracxEventUpd')).toEqual([]);
+
+		// two races in one second, an updated event, and an updated race (no Race Created)
+		const sameSecond = '2026-01-10 08:00:00';
+		const first = sandbox.control.createRace({ event_id: 1, name: '5 km' }).race;
+		const second = sandbox.control.createRace({ event_id: 2, name: '30 km' }).race;
+		sandbox.control.updateRace({ id: first.id, updated_at: sameSecond });
+		sandbox.control.updateRace({ id: second.id, updated_at: sameSecond });
+		sandbox.control.updateRace({ id: 1 });
+		sandbox.control.updateEvent({ id: 3, name: 'Zandvoort Beach Trail 2026' });
+
+		const round1 = await waitForExecutions({ tracxNewRace: 1, tracxEventUpd: 1 });
+		const [raceRun] = round1.tracxNewRace;
+		const [eventRun] = round1.tracxEventUpd;
+		expect([raceRun.status, raceRun.mode, eventRun.status, eventRun.mode]).toEqual([
+			'success',
+			'trigger',
+			'success',
+			'trigger',
+		]);
+		const races = await outputOfExecution(raceRun.id, 'New race in Tracx');
+		expect(races.map((r) => [r.id, r.event_id, r.name])).toEqual([
+			[first.id, 1, '5 km'],
+			[second.id, 2, '30 km'],
+		]);
+		expect(await outputOfExecution(raceRun.id, 'Registration sync for the race')).toEqual([
+			{
+				race_id: first.id,
+				event_id: 1,
+				registration_title: 'Registration: 5 km',
+				race_created_at: first.created_at,
+			},
+			{
+				race_id: second.id,
+				event_id: 2,
+				registration_title: 'Registration: 30 km',
+				race_created_at: second.created_at,
+			},
+		]);
+		const events = await outputOfExecution(eventRun.id, 'Event updated');
+		expect(events.map((e) => [e.id, e.name])).toEqual([[3, 'Zandvoort Beach Trail 2026']]);
+
+		// the next polls see the same records: nothing is emitted twice
+		await waitForNextPolls(lastSeq());
+		await waitForExecutions({ tracxNewRace: 1, tracxEventUpd: 1 });
+
+		// a race deleted and one created: one more execution, with the new race only
+		sandbox.control.deleteRace({ id: 5 });
+		const third = sandbox.control.createRace({ event_id: 3, name: '10 km trail' }).race;
+		const round2 = await waitForExecutions({ tracxNewRace: 2, tracxEventUpd: 1 });
+		const latest = round2.tracxNewRace[1];
+		expect((await outputOfExecution(latest.id, 'New race in Tracx')).map((r) => r.id)).toEqual([
+			third.id,
+		]);
+		await waitForNextPolls(lastSeq());
+		await waitForExecutions({ tracxNewRace: 2, tracxEventUpd: 1 });
+
+		// n8n saved the trigger's state with its last execution: a race created while n8n is
+		// down comes with the first poll after the restart, and nothing else does
+		await n8n.stop();
+		const fourth = sandbox.control.createRace({ event_id: 1, name: 'Kids run' }).race;
+		await n8n.start();
+		const round3 = await waitForExecutions({ tracxNewRace: 3, tracxEventUpd: 1 });
+		const afterRestart = round3.tracxNewRace[2];
+		expect(
+			(await outputOfExecution(afterRestart.id, 'New race in Tracx')).map((r) => r.id),
+		).toEqual([fourth.id]);
+		await waitForNextPolls(lastSeq());
+		await waitForExecutions({ tracxNewRace: 3, tracxEventUpd: 1 });
+
+		// every poll n8n made was answered 200, with a session token
+		const api = sandbox.control
+			.requests({})
+			.items.filter((r) => r.route === 'GET /races' || r.route === 'GET /events');
+		expect(api.every((r) => r.status === 200 && r.auth.kind === 'session')).toBe(true);
+	});
+});

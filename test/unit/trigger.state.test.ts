@@ -1,0 +1,190 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	MAX_GONE,
+	STATE_VERSION,
+	comparePoll,
+	mostRecent,
+	readState,
+	sortByTime,
+	type PollState,
+} from '../../nodes/TracxTrigger/pollState';
+
+/** The poll-state rules on their own: one answer of Tracx in, what changed and the next state out. */
+
+function race(id: number, updatedAt: string, createdAt = '2026-01-10 08:00:00'): IDataObject {
+	return { id, event_id: 1, name: `Race ${id}`, created_at: createdAt, updated_at: updatedAt };
+}
+
+const T0 = '2026-01-10 08:00:00';
+const T1 = '2026-01-10 08:00:01';
+
+/** Polls a sequence of answers, as n8n would, with a JSON round trip of the state between polls. */
+function pollSequence(scope: string, answers: IDataObject[][]) {
+	let stored: IDataObject = {};
+	return answers.map((records) => {
+		const result = comparePoll(readState(stored), scope, records);
+		stored = JSON.parse(JSON.stringify({ state: result.next })) as IDataObject;
+		const ids = (list: IDataObject[]) => list.map((r) => r.id);
+		return {
+			baseline: result.baseline,
+			created: ids(result.created),
+			updated: ids(result.updated),
+		};
+	});
+}
+
+describe('comparePoll', () => {
+	it('takes the first answer as the baseline and reports nothing from it', () => {
+		const result = comparePoll(undefined, 'race', [race(1, T0), race(2, T0)]);
+		expect(result).toEqual({
+			baseline: true,
+			created: [],
+			updated: [],
+			next: { version: STATE_VERSION, scope: 'race', seen: { 1: T0, 2: T0 }, gone: [] },
+		});
+	});
+
+	it('reports a new id as created and a changed updated_at as updated, each exactly once', () => {
+		expect(
+			pollSequence('race', [
+				[race(1, T0), race(2, T0)],
+				[race(1, T0), race(2, T1), race(3, T1)],
+				[race(1, T0), race(2, T1), race(3, T1)],
+			]),
+		).toEqual([
+			{ baseline: true, created: [], updated: [] },
+			{ baseline: false, created: [3], updated: [2] },
+			{ baseline: false, created: [], updated: [] },
+		]);
+	});
+
+	it('misses none of several records that share a second, across polls', () => {
+		// 4 arrives in the same second as 3, but one poll later: a "newer than the last
+		// timestamp" watermark would skip it; the seen-set does not
+		expect(
+			pollSequence('race', [
+				[race(1, T0)],
+				[race(1, T0), race(3, T1, T1)],
+				[race(1, T0), race(3, T1, T1), race(4, T1, T1)],
+			]).map((poll) => poll.created),
+		).toEqual([[], [3], [4]]);
+	});
+
+	it('counts an updated_at that goes backwards as an update', () => {
+		expect(
+			pollSequence('race', [
+				[race(1, T1)],
+				[race(1, '2026-01-10 07:59:00')],
+				[race(1, '2026-01-10 07:59:00')],
+			]).map((poll) => poll.updated),
+		).toEqual([[], [1], []]);
+	});
+
+	it('does not announce a record that vanished and came back as created', () => {
+		expect(
+			pollSequence('race', [
+				[race(1, T0), race(2, T0)],
+				[race(1, T0)], // 2 deleted or out of the token's scope
+				[race(1, T0), race(2, T0)], // back, unchanged
+				[race(1, T0)],
+				[race(1, T0), race(2, T1)], // back, changed while away
+			]),
+		).toEqual([
+			{ baseline: true, created: [], updated: [] },
+			{ baseline: false, created: [], updated: [] },
+			{ baseline: false, created: [], updated: [] },
+			{ baseline: false, created: [], updated: [] },
+			{ baseline: false, created: [], updated: [2] },
+		]);
+	});
+
+	it('starts a new baseline when the scope (trigger resource or event filter) changes', () => {
+		const first = comparePoll(undefined, 'race:1', [race(1, T0)]);
+		const other = comparePoll(first.next, 'race:2', [race(7, T0)]);
+		expect(other.baseline).toBe(true);
+		expect(other.created).toEqual([]);
+		expect(other.next.scope).toBe('race:2');
+	});
+
+	it('skips records without a usable id and reports a repeated id once', () => {
+		const base = comparePoll(undefined, 'event', [{ id: 1, updated_at: T0 }]);
+		const result = comparePoll(base.next, 'event', [
+			{ id: 1, updated_at: T0 },
+			{ name: 'no id', updated_at: T1 },
+			{ id: null, updated_at: T1 },
+			{ id: 5, updated_at: T1, name: 'first copy' },
+			{ id: 5, updated_at: T1, name: 'second copy' },
+		]);
+		expect(result.created).toEqual([{ id: 5, updated_at: T1, name: 'first copy' }]);
+		expect(Object.keys(result.next.seen)).toEqual(['1', '5']);
+	});
+
+	it('treats a missing or malformed updated_at as a value like any other', () => {
+		expect(
+			pollSequence('event', [
+				[{ id: 1, updated_at: null }],
+				[{ id: 1, updated_at: null }],
+				[{ id: 1, updated_at: 'garbled' }],
+			]).map((poll) => poll.updated),
+		).toEqual([[], [], [1]]);
+	});
+
+	it('keeps at most MAX_GONE vanished ids, dropping the oldest', () => {
+		const gone: Array<[string, string]> = Array.from({ length: MAX_GONE }, (_, i) => [`g${i}`, T0]);
+		const previous: PollState = {
+			version: STATE_VERSION,
+			scope: 'race',
+			seen: { 1: T0, 2: T0, 3: T0 },
+			gone,
+		};
+		const result = comparePoll(previous, 'race', []);
+		expect(result.next.gone).toHaveLength(MAX_GONE);
+		expect(result.next.gone.slice(-3)).toEqual([
+			['1', T0],
+			['2', T0],
+			['3', T0],
+		]);
+		expect(result.next.gone[0]).toEqual(['g3', T0]);
+		expect(result.next.seen).toEqual({});
+	});
+});
+
+describe('readState', () => {
+	const good: PollState = { version: STATE_VERSION, scope: 'event', seen: { 1: T0 }, gone: [] };
+
+	it('reads back what was stored', () => {
+		expect(readState(JSON.parse(JSON.stringify({ state: good })) as IDataObject)).toEqual(good);
+	});
+
+	it.each([
+		['nothing stored', undefined],
+		['no state', {}],
+		['another version', { state: { ...good, version: 99 } }],
+		['no scope', { state: { ...good, scope: undefined } }],
+		['no seen-set', { state: { ...good, seen: null } }],
+		['gone not a list', { state: { ...good, gone: {} } }],
+	])('ignores %s (the next poll is a baseline)', (_label, stored) => {
+		expect(readState(stored as IDataObject | undefined)).toBeUndefined();
+	});
+});
+
+describe('order of output and the manual sample', () => {
+	const records = [
+		race(9, '2026-01-10 09:00:00', T1),
+		race(4, T1, T1),
+		race(2, 'not a timestamp', '2026-01-10 10:00:00'),
+		race(3, T1, T0),
+	];
+
+	it('sorts oldest first, records of one second by id, malformed times first', () => {
+		expect(sortByTime(records, 'updated_at').map((r) => r.id)).toEqual([2, 3, 4, 9]);
+		expect(sortByTime(records, 'created_at').map((r) => r.id)).toEqual([3, 4, 9, 2]);
+	});
+
+	it('picks the newest record by the trigger field, and nothing from an empty list', () => {
+		expect(mostRecent(records, 'updated_at')?.id).toBe(9);
+		expect(mostRecent(records, 'created_at')?.id).toBe(2);
+		expect(mostRecent([], 'created_at')).toBeUndefined();
+	});
+});
