@@ -292,7 +292,10 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 				message: 'Tracx did not accept the connect token — check it in the Tracx Dashboard',
 			});
 			expect(outcome.exchangeAttempts).toBe(1);
-			expect(outcome.apiCalls.map((r) => r.status)).toEqual([401]);
+			// one call, or two when the call first tried a token stored meanwhile: all refused
+			expect(outcome.apiCalls.length).toBeGreaterThanOrEqual(1);
+			expect(outcome.apiCalls.length).toBeLessThanOrEqual(2);
+			expect(outcome.apiCalls.every((r) => r.status === 401)).toBe(true);
 		});
 
 		test('403, 404 and 422 fail at once with our messages', async () => {
