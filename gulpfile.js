@@ -11,6 +11,9 @@
  *   gulp sandbox  the local Tracx sandbox on 127.0.0.1 until Ctrl-C
  *   gulp demo     build, then the sandbox and n8n with the package, a ready credential and
  *                 the example workflows, until Ctrl-C (npm run demo)
+ *   gulp bench    build, then the benchmarks in real n8n against the sandbox: token reuse,
+ *                 bulk import, node overhead; a table on stdout, JSON in bench-results/
+ *                 (npm run bench)
  */
 
 const { spawn } = require('child_process');
@@ -114,6 +117,9 @@ async function runDemo() {
 	}
 }
 
+const benchmarks = () => run(process.execPath, [path.join(root, 'test/bench/run.js')]);
+benchmarks.description = 'benchmarks (test/bench/run.js), about 15 minutes';
+
 exports.lint = lint;
 exports.typecheck = typecheck;
 exports.build = build;
@@ -123,3 +129,4 @@ exports.e2e = series(build, endToEnd);
 exports.test = series(lint, typecheck, build, unit, endToEnd);
 exports.sandbox = sandbox;
 exports.demo = series(build, runDemo);
+exports.bench = series(build, benchmarks);

@@ -269,7 +269,7 @@ describe('Participant → Create or Update Many', () => {
 		});
 	});
 
-	it('uses 500 per batch by default', async () => {
+	it('uses 1000 per batch by default', async () => {
 		const batches = captureBatches();
 		await runNode({
 			parameters: {
@@ -279,9 +279,9 @@ describe('Participant → Create or Update Many', () => {
 				race: locator('11'),
 				participant: autoMap,
 			},
-			items: Array.from({ length: 1001 }, (_, i) => participant(i)),
+			items: Array.from({ length: 2001 }, (_, i) => participant(i)),
 		});
-		expect(batches.map((b) => b.body.length)).toEqual([500, 500, 1]);
+		expect(batches.map((b) => b.body.length)).toEqual([1000, 1000, 1]);
 	});
 
 	it('groups items that name different events', async () => {

@@ -9,7 +9,7 @@ import { queueParticipants } from '../../transport/api';
 import { asNodeError, errorItem, eventLocator, raceLocator, readId } from '../common';
 import { participantMapper, readParticipant } from './input';
 
-export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_BATCH_SIZE = 1000;
 
 const showFor = { show: { resource: ['participant'], operation: ['upsertMany'] } };
 

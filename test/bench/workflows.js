@@ -1,0 +1,141 @@
+'use strict';
+
+/**
+ * The workflows the bench runs inside n8n, each behind a Webhook trigger (how a user runs a
+ * workflow many times; it avoids a cold `n8n execute` process per run). Our node's variants
+ * and what a user would build instead with the HTTP Request node and no credential.
+ */
+const crypto = require('node:crypto');
+
+const { chain, node, rl, tracx } = require('../e2e/support/workflows');
+const { makeParticipants } = require('./participants');
+
+/** Fake, like every token the sandbox seeds. */
+const CONNECT_TOKEN = 'fake-connect-token-all';
+
+/** Responds with the last node's first item once the whole workflow has run. */
+function webhook(path) {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		2,
+		{ httpMethod: 'GET', path, responseMode: 'lastNode', options: {} },
+		// Every webhook node carries an id; one derived from the path keeps imports reproducible.
+		{ webhookId: crypto.createHash('sha256').update(path).digest('hex').slice(0, 32) },
+	);
+}
+
+/** A Code node that outputs `?count=` participants from the shared generator. */
+function startList() {
+	return node('Start list', 'n8n-nodes-base.code', 2, {
+		jsCode: [
+			`const makeParticipants = ${makeParticipants.toString()};`,
+			"const count = Number($('Webhook').first().json.query.count);",
+			'return makeParticipants(count).map((json) => ({ json }));',
+		].join('\n'),
+	});
+}
+
+function httpRequest(name, parameters) {
+	return node(name, 'n8n-nodes-base.httpRequest', 4.2, { options: {}, ...parameters });
+}
+
+/** POST /session-token with the connect token typed into the node, as a user would. */
+function sessionTokenRequest(baseUrl) {
+	return httpRequest('Get session token', {
+		method: 'POST',
+		url: `${baseUrl}/session-token`,
+		sendHeaders: true,
+		headerParameters: {
+			parameters: [
+				{ name: 'Authorization', value: CONNECT_TOKEN },
+				{ name: 'Accept', value: 'application/json' },
+			],
+		},
+	});
+}
+
+const sessionHeaders = (tokenExpression) => ({
+	sendHeaders: true,
+	headerParameters: {
+		parameters: [
+			{ name: 'Authorization', value: tokenExpression },
+			{ name: 'Accept', value: 'application/json' },
+		],
+	},
+});
+
+const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
+
+/** Item 1, our node: one API call per execution, the session token kept in the credential. */
+function tokenOurs(id, credential) {
+	return chain(id, [
+		webhook(id),
+		tracx('List events', credential, { resource: 'event', operation: 'getAll', returnAll: true }),
+	]);
+}
+
+/** Item 1, without our node: a session token fetched in every execution, then the call. */
+function tokenHttp(id, baseUrl) {
+	return chain(id, [
+		webhook(id),
+		sessionTokenRequest(baseUrl),
+		httpRequest('List events', {
+			url: `${baseUrl}/events`,
+			...sessionHeaders('={{ $json.data.token }}'),
+		}),
+	]);
+}
+
+/**
+ * 2a: Create or Update Many; `?batchSize=` sets the Batch Size option. The Race is mapped
+ * per item (`{{ $json.race_id }}`, as the README advises when races differ), or with
+ * `fixedRace` set to one race, which spares n8n one expression evaluation per item.
+ */
+function bulkMany(id, credential, eventId, fixedRace) {
+	return chain(id, [
+		webhook(id),
+		startList(),
+		tracx('Tracx', credential, {
+			resource: 'participant',
+			operation: 'upsertMany',
+			event: rl(String(eventId)),
+			race: rl(fixedRace === undefined ? '={{ $json.race_id }}' : String(fixedRace)),
+			participant: autoMap,
+			options: { batchSize: "={{ Number($('Webhook').first().json.query.batchSize) }}" },
+		}),
+	]);
+}
+
+/** 2b: Create or Update, one request per item. */
+function bulkEach(id, credential) {
+	return chain(id, [
+		webhook(id),
+		startList(),
+		tracx('Tracx', credential, {
+			resource: 'participant',
+			operation: 'upsert',
+			race: rl('={{ $json.race_id }}'),
+			participant: autoMap,
+		}),
+	]);
+}
+
+/** 2c: the HTTP Request node, one POST /participant per item, the token fetched once by hand. */
+function bulkHttp(id, baseUrl) {
+	return chain(id, [
+		webhook(id),
+		sessionTokenRequest(baseUrl),
+		startList(),
+		httpRequest('Tracx', {
+			method: 'POST',
+			url: `${baseUrl}/participant`,
+			...sessionHeaders("={{ $('Get session token').first().json.data.token }}"),
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify($json) }}',
+		}),
+	]);
+}
+
+module.exports = { CONNECT_TOKEN, tokenOurs, tokenHttp, bulkMany, bulkEach, bulkHttp };
