@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { locator } from './support/fake-n8n';
+import { credentialStore, locator } from './support/fake-n8n';
 import {
 	PATH,
 	expectNoSecrets,
@@ -163,6 +163,61 @@ describe('Participant → Create or Update', () => {
 			[20, 'male', null],
 			[21, 'male', null],
 		]);
+	});
+
+	it("takes each item's race_id column when Race is left empty with Map Automatically", async () => {
+		const bodies: IDataObject[] = [];
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(2)
+			.reply((_uri, body) => {
+				bodies.push(body as IDataObject);
+				return [200, { data: body as IDataObject }];
+			});
+		await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('', 'list'),
+				participant: autoMap,
+			},
+			items: [participant(1, { race_id: 3 }), participant(2, { race_id: '4' })],
+		});
+		expect(bodies.map((b) => b.race_id)).toEqual([3, 4]);
+	});
+
+	it('asks for a Race when it is empty and the fields are mapped one by one', async () => {
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'participant',
+					operation: 'upsert',
+					race: locator('', 'list'),
+					participant: { mappingMode: 'defineBelow', value: participant(1, { race_id: 3 }) },
+				},
+				items: [{}],
+			}),
+		).rejects.toThrow('Invalid participant in item 0: "race_id" is required');
+	});
+
+	it('reads the credential once per run, not once per item', async () => {
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(5)
+			.reply(200, (_uri, body) => ({ data: body as IDataObject }));
+		const store = credentialStore();
+		await runNode({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('11'),
+				participant: autoMap,
+			},
+			items: [1, 2, 3, 4, 5].map((n) => participant(n)),
+			store,
+		});
+		// one read, and one more after the first request renewed the (empty) session token
+		expect(store.nodeReads).toBe(2);
 	});
 
 	it('stops at the first invalid item, naming item and field, when Continue On Fail is off', async () => {

@@ -45,9 +45,8 @@ export function raceLocator(overrides: Partial<INodeProperties>): INodePropertie
 		name: 'race',
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required: true,
 		description:
-			'The race the participant starts in. When it differs per item, choose By ID and map the race ID of each item.',
+			'The race the participants start in. Leave empty with Map Automatically to take the race_id column of each item; or choose By ID and map it.',
 		modes: [
 			{
 				displayName: 'From List',

@@ -124,9 +124,20 @@ const MAX_FORCED_RENEWALS = 1;
 /** Times a call may wait for another execution's renewal before renewing by itself. */
 const MAX_RENEWAL_WAITS = 3;
 
+/**
+ * The credential as last read by this node run. n8n reads and decrypts it again for every
+ * request it authenticates; reading it once more per request here would double that cost
+ * for thousands of items. It is read afresh whenever the session token may have changed.
+ */
+const lastRead = new WeakMap<object, ICredentialDataDecryptedObject>();
+
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
-	const readStored = async () => await ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
-	const credentials = await readStored();
+	const readStored = async () => {
+		const fresh = await ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
+		lastRead.set(ctx, fresh);
+		return fresh;
+	};
+	const credentials = lastRead.get(ctx) ?? (await readStored());
 	const baseUrl = baseUrlOf(ctx, credentials, call.itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,

@@ -36,6 +36,8 @@ export interface CredentialStore {
 	data: ICredentialDataDecryptedObject;
 	exchanges: number;
 	writes: number;
+	/** Reads by the node itself (n8n's own reads while authenticating are not counted). */
+	nodeReads: number;
 }
 
 export function credentialStore(overrides: IDataObject = {}): CredentialStore {
@@ -52,6 +54,7 @@ export function credentialStore(overrides: IDataObject = {}): CredentialStore {
 		} as ICredentialDataDecryptedObject,
 		exchanges: 0,
 		writes: 0,
+		nodeReads: 0,
 	};
 }
 
@@ -243,7 +246,10 @@ function extracted(value: unknown, extra?: { extractValue?: boolean }): unknown 
 function baseContext(store: CredentialStore) {
 	return {
 		getNode: () => NODE,
-		getCredentials: async () => ({ ...store.data }),
+		getCredentials: async () => {
+			store.nodeReads++;
+			return { ...store.data };
+		},
 		helpers: {
 			httpRequestWithAuthentication: async (
 				_type: string,

@@ -41,54 +41,46 @@ const MAPPED_FIELD_IDS = PARTICIPANT_FIELDS.map((field) => field.id).filter(
 	(id) => id !== 'race_id',
 );
 
-function mappedValues(
-	ctx: IExecuteFunctions,
-	item: INodeExecutionData,
-	itemIndex: number,
-): IDataObject {
-	const mode = ctx.getNodeParameter('participant.mappingMode', itemIndex, 'defineBelow') as string;
-	const source =
-		mode === 'autoMapInputData'
-			? item.json
-			: ((ctx.getNodeParameter('participant.value', itemIndex, {}) as IDataObject | null) ?? {});
-	const picked: IDataObject = {};
-	for (const id of MAPPED_FIELD_IDS) picked[id] = source[id];
-	return picked;
-}
+type Reader = (item: INodeExecutionData, itemIndex: number) => IDataObject;
 
 /**
- * The validated, normalized participant of one input item (race from the Race
- * parameter, everything else from the mapping), or a NodeOperationError that names the
- * item and every offending field.
+ * Returns a reader of validated, normalized participants. The mapping mode cannot differ
+ * per item, so it is read once; with Map Automatically and no Race chosen, the race comes
+ * from each item's race_id column, which costs no expression per item (an expression
+ * such as {{ $json.race_id }} is evaluated for every item, and that dominates a large
+ * import).
  */
-export function readParticipant(
-	ctx: IExecuteFunctions,
-	item: INodeExecutionData,
-	itemIndex: number,
-): IDataObject {
-	let fields: IDataObject;
-	try {
-		fields = mappedValues(ctx, item, itemIndex);
-		fields.race_id = ctx.getNodeParameter('race', itemIndex, '', {
-			extractValue: true,
-		}) as IDataObject[string];
-	} catch (error) {
+export function participantReader(ctx: IExecuteFunctions): Reader {
+	const autoMapped =
+		ctx.getNodeParameter('participant.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
+	return (item, itemIndex) => {
+		let fields: IDataObject;
+		try {
+			const source = autoMapped
+				? item.json
+				: ((ctx.getNodeParameter('participant.value', itemIndex, {}) as IDataObject | null) ?? {});
+			fields = {};
+			for (const id of MAPPED_FIELD_IDS) fields[id] = source[id];
+			const race = ctx.getNodeParameter('race', itemIndex, '', { extractValue: true });
+			fields.race_id = (
+				race === '' && autoMapped ? item.json.race_id : race
+			) as IDataObject[string];
+		} catch (error) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Invalid participant in item ${itemIndex}: ${(error as Error).message}`,
+				{ itemIndex },
+			);
+		}
+		const check = validateParticipant(fields);
+		if (check.valid) return check.participant;
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Invalid participant in item ${itemIndex}: ${(error as Error).message}`,
+			`Invalid participant in item ${itemIndex}: ${formatProblems(check.problems)}`,
 			{
 				itemIndex,
+				description: check.problems.map((p) => `${p.field}: ${p.message}`).join('\n'),
 			},
 		);
-	}
-	const check = validateParticipant(fields);
-	if (check.valid) return check.participant;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`Invalid participant in item ${itemIndex}: ${formatProblems(check.problems)}`,
-		{
-			itemIndex,
-			description: check.problems.map((p) => `${p.field}: ${p.message}`).join('\n'),
-		},
-	);
+	};
 }

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { upsertParticipant } from '../../transport/api';
 import { forEachItem, raceLocator } from '../common';
-import { participantMapper, readParticipant } from './input';
+import { participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
 
@@ -16,8 +16,9 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
+	const readParticipant = participantReader(this);
 	return await forEachItem(this, items, async (i) => {
-		const participant = readParticipant(this, items[i], i);
+		const participant = readParticipant(items[i], i);
 		return [{ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } }];
 	});
 }

@@ -7,7 +7,7 @@ import type {
 
 import { queueParticipants } from '../../transport/api';
 import { asNodeError, errorItem, eventLocator, raceLocator, readId } from '../common';
-import { participantMapper, readParticipant } from './input';
+import { participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 
@@ -102,11 +102,12 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const output: INodeExecutionData[] = [];
+	const readParticipant = participantReader(this);
 	const byEvent = new Map<number, Entry[]>();
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const eventId = readId(this, 'event', i) as number;
-			const participant = readParticipant(this, items[i], i);
+			const participant = readParticipant(items[i], i);
 			const group = byEvent.get(eventId) ?? [];
 			group.push({ itemIndex: i, participant });
 			byEvent.set(eventId, group);
