@@ -1,9 +1,19 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- a real timer keeps replies pending */
+import { setTimeout as wait } from 'timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
-import { credentialStore, locator } from './support/fake-n8n';
+import { fingerprintOf } from '../../nodes/Tracx/shared/session';
+import {
+	BASE_URL,
+	CONNECT_TOKEN,
+	credentialStore,
+	fakeSessionToken,
+	locator,
+} from './support/fake-n8n';
 import {
 	PATH,
 	expectNoSecrets,
+	nowSeconds,
 	useNock,
 	runNode,
 	sessionIssuer,
@@ -39,6 +49,9 @@ function participant(n: number, overrides: IDataObject = {}): IDataObject {
 }
 
 const autoMap = { mappingMode: 'autoMapInputData', value: null };
+
+const byUniqueId = (bodies: IDataObject[]) =>
+	[...bodies].sort((a, b) => String(a.unique_id).localeCompare(String(b.unique_id)));
 
 useNock();
 beforeEach(() => sessionIssuer());
@@ -117,7 +130,8 @@ describe('Participant → Create or Update', () => {
 			.times(2)
 			.reply((_uri, body) => {
 				bodies.push(body);
-				return [200, { data: { id: bodies.length, ...(body as IDataObject), full_name: 'x' } }];
+				const { unique_id } = body as IDataObject;
+				return [200, { data: { id: `stored-${String(unique_id)}`, ...(body as IDataObject) } }];
 			});
 		const output = await runNode({
 			parameters: {
@@ -128,13 +142,14 @@ describe('Participant → Create or Update', () => {
 			},
 			items: [participant(1, { extra: 'ignored' }), participant(2, { race_id: 99 })],
 		});
-		expect(bodies).toEqual([
+		// requests go out in parallel: compare them in unique_id order; outputs keep item order
+		expect(byUniqueId(bodies as IDataObject[])).toEqual([
 			{ ...participant(1), chip_code: '0000001', race_id: 11 },
 			{ ...participant(2), chip_code: '0000002', race_id: 11 },
 		]);
 		expect(output[0].map((i) => [i.json.id, i.pairedItem])).toEqual([
-			[1, { item: 0 }],
-			[2, { item: 1 }],
+			['stored-P-1', { item: 0 }],
+			['stored-P-2', { item: 1 }],
 		]);
 	});
 
@@ -159,7 +174,7 @@ describe('Participant → Create or Update', () => {
 			},
 			items: [{}, {}],
 		});
-		expect(bodies.map((b) => [b.race_id, b.gender, b.team_name])).toEqual([
+		expect(byUniqueId(bodies).map((b) => [b.race_id, b.gender, b.team_name])).toEqual([
 			[20, 'male', null],
 			[21, 'male', null],
 		]);
@@ -183,7 +198,7 @@ describe('Participant → Create or Update', () => {
 			},
 			items: [participant(1, { race_id: 3 }), participant(2, { race_id: '4' })],
 		});
-		expect(bodies.map((b) => b.race_id)).toEqual([3, 4]);
+		expect(byUniqueId(bodies).map((b) => b.race_id)).toEqual([3, 4]);
 	});
 
 	it('asks for a Race when it is empty and the fields are mapped one by one', async () => {
@@ -200,24 +215,64 @@ describe('Participant → Create or Update', () => {
 		).rejects.toThrow('Invalid participant in item 0: "race_id" is required');
 	});
 
-	it('reads the credential once per run, not once per item', async () => {
+	it('reads the credential once per run, not once per item, also with requests in parallel', async () => {
 		tracx()
 			.post(`${PATH}/participant`)
-			.times(5)
+			.times(20)
 			.reply(200, (_uri, body) => ({ data: body as IDataObject }));
-		const store = credentialStore();
-		await runNode({
+		const store = credentialStore({
+			sessionToken: fakeSessionToken(1),
+			sessionExpiresAt: nowSeconds() + 3600,
+			sessionIssuedAt: nowSeconds(),
+			sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
+		});
+		const output = await runNode({
 			parameters: {
 				resource: 'participant',
 				operation: 'upsert',
 				race: locator('11'),
 				participant: autoMap,
 			},
-			items: [1, 2, 3, 4, 5].map((n) => participant(n)),
+			items: Array.from({ length: 20 }, (_, n) => participant(n)),
 			store,
 		});
-		// one read, and one more after the first request renewed the (empty) session token
-		expect(store.nodeReads).toBe(2);
+		expect(output[0].map((o) => o.pairedItem)).toEqual(
+			Array.from({ length: 20 }, (_, item) => ({ item })),
+		);
+		expect(store.nodeReads).toBe(1);
+	});
+
+	it('sends up to 10 participants at a time by default, and one at a time when asked', async () => {
+		for (const [options, expected] of [
+			[{}, 10],
+			[{ inFlight: 1 }, 1],
+		] as const) {
+			let open = 0;
+			let most = 0;
+			tracx()
+				.post(`${PATH}/participant`)
+				.times(30)
+				.reply(async (_uri, body) => {
+					most = Math.max(most, ++open);
+					await wait(5); // while this answer is pending, the others in flight arrive
+					open--;
+					return [200, { data: body as IDataObject }];
+				});
+			const output = await runNode({
+				parameters: {
+					resource: 'participant',
+					operation: 'upsert',
+					race: locator('11'),
+					participant: autoMap,
+					options,
+				},
+				items: Array.from({ length: 30 }, (_, n) => participant(n)),
+			});
+			expect(output[0].map((o) => o.json.unique_id)).toEqual(
+				Array.from({ length: 30 }, (_, n) => `P-${n}`),
+			);
+			expect(most).toBe(expected);
+		}
 	});
 
 	it('stops at the first invalid item, naming item and field, when Continue On Fail is off', async () => {

@@ -160,24 +160,36 @@ export function asNodeError(
 }
 
 /**
- * Runs `work` for every input item. A failure stops the node, or with Continue On Fail
- * becomes an error item paired with that input item, so every item is accounted for.
+ * Runs `work` for every input item, at most `inFlight` at a time, and returns the outputs
+ * in item order. A failure stops the node (after the calls already under way), or with
+ * Continue On Fail becomes an error item paired with that input item, so every item is
+ * accounted for.
  */
 export async function forEachItem(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	work: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	inFlight = 1,
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			output.push(...(await work(i)));
-		} catch (error) {
-			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, i);
-			output.push(errorItem(error, [i]));
+	const results: INodeExecutionData[][] = new Array(items.length);
+	let firstFailed = Infinity;
+	let firstError: unknown;
+	let next = 0;
+	const worker = async () => {
+		while (firstFailed === Infinity && next < items.length) {
+			const i = next++;
+			try {
+				results[i] = await work(i);
+			} catch (error) {
+				if (ctx.continueOnFail()) results[i] = [errorItem(error, [i])];
+				else if (i < firstFailed) [firstFailed, firstError] = [i, error];
+			}
 		}
-	}
-	return output;
+	};
+	const workers = Math.max(1, Math.min(inFlight, items.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	if (firstFailed !== Infinity) throw asNodeError(ctx, firstError, firstFailed);
+	return results.flat();
 }
 
 /** The Operation selector of one resource. */

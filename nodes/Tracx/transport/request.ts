@@ -129,15 +129,16 @@ const MAX_RENEWAL_WAITS = 3;
  * request it authenticates; reading it once more per request here would double that cost
  * for thousands of items. It is read afresh whenever the session token may have changed.
  */
-const lastRead = new WeakMap<object, ICredentialDataDecryptedObject>();
+const lastRead = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
 
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
 	const readStored = async () => {
-		const fresh = await ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
+		const fresh = ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
 		lastRead.set(ctx, fresh);
-		return fresh;
+		return await fresh;
 	};
-	const credentials = lastRead.get(ctx) ?? (await readStored());
+	const cached = lastRead.get(ctx);
+	const credentials = cached ? await cached : await readStored();
 	const baseUrl = baseUrlOf(ctx, credentials, call.itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,

@@ -6,19 +6,49 @@ import { participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
 
+export const DEFAULT_IN_FLIGHT = 10;
+
 export const description: INodeProperties[] = [
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: showFor,
+		options: [
+			{
+				displayName: 'Requests in Parallel',
+				name: 'inFlight',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: DEFAULT_IN_FLIGHT,
+				description:
+					'How many participants are sent at the same time. 1 sends them one after the other, in item order.',
+			},
+		],
+	},
 ];
 
-/** POST /participant, one request per input item; outputs the stored participant. */
+/**
+ * POST /participant, one request per input item, several at a time (each waits for the
+ * network far longer than for anything else); outputs the stored participants in item order.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const readParticipant = participantReader(this);
-	return await forEachItem(this, items, async (i) => {
-		const participant = readParticipant(items[i], i);
-		return [{ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } }];
-	});
+	const inFlight = this.getNodeParameter('options.inFlight', 0, DEFAULT_IN_FLIGHT) as number;
+	return await forEachItem(
+		this,
+		items,
+		async (i) => {
+			const participant = readParticipant(items[i], i);
+			return [{ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } }];
+		},
+		inFlight,
+	);
 }
