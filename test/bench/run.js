@@ -205,7 +205,7 @@ function benchWorkflows(baseUrl) {
 			...tokenRounds.map((r) => workflows.tokenOurs(`tok-ours-${r}`, credential(`credTok${r}`))),
 			workflows.tokenHttp('tok-http', baseUrl),
 			workflows.bulkMany('bulk-many', credential('credBulk'), EVENT_ID),
-			workflows.bulkMany('bulk-many-fixed', credential('credBulk'), EVENT_ID, 1),
+			workflows.bulkMany('bulk-many-fixed', credential('credBulk'), EVENT_ID, true),
 			workflows.bulkEach('bulk-each', credential('credBulk')),
 			workflows.bulkHttp('bulk-http', baseUrl),
 		],

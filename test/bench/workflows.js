@@ -88,11 +88,12 @@ function tokenHttp(id, baseUrl) {
 }
 
 /**
- * 2a: Create or Update Many; `?batchSize=` sets the Batch Size option. The Race is mapped
- * per item (`{{ $json.race_id }}`, as the README advises when races differ), or with
- * `fixedRace` set to one race, which spares n8n one expression evaluation per item.
+ * 2a: Create or Update Many; `?batchSize=` sets the Batch Size option. Race is left empty,
+ * so each item's race_id column is used (the README's advice for mapped imports), or, with
+ * `raceExpression`, mapped per item with `{{ $json.race_id }}`, which costs n8n one
+ * expression evaluation per item.
  */
-function bulkMany(id, credential, eventId, fixedRace) {
+function bulkMany(id, credential, eventId, raceExpression = false) {
 	return chain(id, [
 		webhook(id),
 		startList(),
@@ -100,7 +101,7 @@ function bulkMany(id, credential, eventId, fixedRace) {
 			resource: 'participant',
 			operation: 'upsertMany',
 			event: rl(String(eventId)),
-			race: rl(fixedRace === undefined ? '={{ $json.race_id }}' : String(fixedRace)),
+			race: raceExpression ? rl('={{ $json.race_id }}') : { __rl: true, mode: 'list', value: '' },
 			participant: autoMap,
 			options: { batchSize: "={{ Number($('Webhook').first().json.query.batchSize) }}" },
 		}),
@@ -115,7 +116,7 @@ function bulkEach(id, credential) {
 		tracx('Tracx', credential, {
 			resource: 'participant',
 			operation: 'upsert',
-			race: rl('={{ $json.race_id }}'),
+			race: { __rl: true, mode: 'list', value: '' },
 			participant: autoMap,
 		}),
 	]);
