@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { MESSAGES, exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
-import type { FullResponse } from '../nodes/Tracx/shared/http-error';
+import type { FullResponse } from '../nodes/Tracx/shared/http-response';
 import {
 	DEFAULT_BASE_URL,
 	STALE_SESSION_MESSAGES,

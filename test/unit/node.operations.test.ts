@@ -50,6 +50,19 @@ function participant(n: number, overrides: IDataObject = {}): IDataObject {
 
 const autoMap = { mappingMode: 'autoMapInputData', value: null };
 
+/** A Tracx that stores (echoes) `times` single participants; returns what it received. */
+function echoParticipants(times: number): IDataObject[] {
+	const bodies: IDataObject[] = [];
+	tracx()
+		.post(`${PATH}/participant`)
+		.times(times)
+		.reply((_uri, body) => {
+			bodies.push(body as IDataObject);
+			return [200, { data: body as IDataObject }];
+		});
+	return bodies;
+}
+
 const byUniqueId = (bodies: IDataObject[]) =>
 	[...bodies].sort((a, b) => String(a.unique_id).localeCompare(String(b.unique_id)));
 
@@ -154,14 +167,7 @@ describe('Participant → Create or Update', () => {
 	});
 
 	it('reads mapped values in Map Each Field Below mode, race per item', async () => {
-		const bodies: IDataObject[] = [];
-		tracx()
-			.post(`${PATH}/participant`)
-			.times(2)
-			.reply((_uri, body) => {
-				bodies.push(body as IDataObject);
-				return [200, { data: body as IDataObject }];
-			});
+		const bodies = echoParticipants(2);
 		await runNode({
 			parameters: {
 				resource: 'participant',
@@ -181,14 +187,7 @@ describe('Participant → Create or Update', () => {
 	});
 
 	it("takes each item's race_id column when Race is left empty with Map Automatically", async () => {
-		const bodies: IDataObject[] = [];
-		tracx()
-			.post(`${PATH}/participant`)
-			.times(2)
-			.reply((_uri, body) => {
-				bodies.push(body as IDataObject);
-				return [200, { data: body as IDataObject }];
-			});
+		const bodies = echoParticipants(2);
 		await runNode({
 			parameters: {
 				resource: 'participant',

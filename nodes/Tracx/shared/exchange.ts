@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { headerValue, networkCodeOf, parsedBody, type FullResponse } from './http-error';
+import { headerValue, networkCodeOf, parsedBody, type FullResponse } from './http-response';
 import { decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
 import { fingerprintOf, nowInSeconds } from './session';
 

@@ -13,7 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { MESSAGES } from '../shared/exchange';
-import { headerValue, networkCodeOf, parsedBody, type FullResponse } from '../shared/http-error';
+import { headerValue, networkCodeOf, parsedBody, type FullResponse } from '../shared/http-response';
 import {
 	decideRetry,
 	isTransientNetworkCode,
