@@ -59,9 +59,9 @@ class BenchN8n {
 	/**
 	 * GET /webhook/<id>?<query> and wait for the response (sent once the last node has run).
 	 * With `details`, also the peak RSS of n8n and of its task runner during the call, and the
-	 * execution's own timing per node.
+	 * execution's own timing per node (unless the workflow does not save its executions).
 	 */
-	async call(workflowId, query = {}, { details = false } = {}) {
+	async call(workflowId, query = {}, { details = false, saved = true } = {}) {
 		const processes = details ? n8nProcesses(this.n8n.server.pid) : null;
 		const rssBefore = processes ? rssMb(processes.main) : null;
 		if (processes) for (const pid of Object.values(processes)) if (pid) resetPeak(pid);
@@ -87,7 +87,7 @@ class BenchN8n {
 				n8nBefore: rssBefore,
 				taskRunner: processes.runner ? peakMb(processes.runner) : null,
 			},
-			execution: await this.lastExecution(workflowId),
+			execution: saved ? await this.lastExecution(workflowId) : { ms: null, nodes: {} },
 		};
 	}
 

@@ -10,7 +10,7 @@ const spread = (s, format) =>
 	s.n > 1
 		? `${format(s.median)} (${format(s.min).replace(/ \w+$/, '')}–${format(s.max)})`
 		: format(s.median);
-const ratio = (n) => `${n.toFixed(1)}×`;
+const ratio = (n) => `${n.toFixed(2)}×`;
 
 function tokenTable({ tokenReuse }, config) {
 	const { ours, http } = tokenReuse;
@@ -25,55 +25,80 @@ function tokenTable({ tokenReuse }, config) {
 }
 
 function bulkRow(label, s) {
-	return `| ${label} | ${int(s.requests.median)} | ${spread(s.ms, seconds)} | ${seconds(s.nodeMs.median)} | ${mb(s.peakRssN8nMb.median)} (${mb(s.rssBeforeN8nMb.median)}) / ${mb(s.peakRssTaskRunnerMb.median)} |`;
+	const node = s.nodeMs ? seconds(s.nodeMs.median) : '–';
+	return `| ${label} | ${int(s.requests.median)} | ${spread(s.ms, seconds)} | ${node} | ${mb(s.peakRssN8nMb.median)} (${mb(s.rssBeforeN8nMb.median)}) / ${mb(s.peakRssTaskRunnerMb.median)} |`;
 }
 
-/** Row of 2d at a batch size: the plain script, one batch at a time. */
-const directAt = (direct, batchSize) =>
-	direct.find((d) => d.batchSize === batchSize && d.concurrency === 1);
+const find = (list, batchSize, inFlight) =>
+	list.find((s) => s.batchSize === batchSize && (s.inFlight ?? s.concurrency) === inFlight);
 
-/** The ratios are given at the node's default batch size: what users get. */
-function bulkTable({ bulk, direct }, config) {
-	const n = int(config.participants);
-	const at = (list, batchSize) => list.find((s) => s.batchSize === batchSize);
-	const b = config.defaultBatchSize;
+/** Every batch size × batches in flight, in n8n (a) and from the plain script (d). */
+function gridTable({ bulk, direct }, config) {
+	const levels = config.concurrency;
+	const isDefault = (size, level) =>
+		size === config.defaultBatchSize && level === config.defaultInFlight;
+	const cell = (s, size, level) => {
+		const text = seconds(s.ms.median);
+		return isDefault(size, level) ? `**${text}**` : text;
+	};
+	const fastest = [...bulk.many].sort((x, y) => x.ms.median - y.ms.median)[0];
+	const chosen = find(bulk.many, config.defaultBatchSize, config.defaultInFlight);
 	return [
-		`**2. Bulk import of ${n} participants** from a Code node; median of ${config.runs} runs (range in brackets). Wall time: the webhook call, i.e. the whole execution as its caller sees it; for d, the script's own time.`,
+		`Median wall time by batch size and batches in flight at once; in bold the node's defaults (batch ${int(config.defaultBatchSize)}, ${config.defaultInFlight} in parallel).`,
 		'',
-		'| batch size | a) Tracx, Create or Update Many, Race empty (race_id column) | a′) the same, Race mapped as `{{ $json.race_id }}` | d) plain Node script, no n8n | requests |',
-		'|---:|---:|---:|---:|---:|',
-		...bulk.many.map(
-			(a) =>
-				`| ${int(a.batchSize)} | ${spread(a.ms, seconds)} | ${spread(at(bulk.fixedRace, a.batchSize).ms, seconds)} | ${spread(directAt(direct, a.batchSize).ms, seconds)} | ${int(Math.ceil(config.participants / a.batchSize))} |`,
+		`| batch | requests | ${levels.map((l) => `a) ${l} at a time`).join(' | ')} | ${levels.map((l) => `d) ${l} at a time`).join(' | ')} |`,
+		`|---:|---:|${levels.map(() => '---:|').join('')}${levels.map(() => '---:|').join('')}`,
+		...config.batchSizes.map(
+			(size) =>
+				`| ${int(size)} | ${int(Math.ceil(config.participants / size))} | ${levels.map((l) => cell(find(bulk.many, size, l), size, l)).join(' | ')} | ${levels.map((l) => cell(find(direct, size, l), size, l)).join(' | ')} |`,
 		),
 		'',
-		`Per item, and the three at batch ${int(b)}. Node time: n8n's own timing of the Tracx (or HTTP Request) node. Peak RSS: VmHWM of the \`n8n start\` process, reset before each run through /proc/<pid>/clear_refs (in brackets its RSS just before the run: it grows as n8n keeps executions), and of its JS task runner, which runs the Code node.`,
-		'',
-		'| variant | API requests (incl. token exchange) | wall time | node time | peak RSS n8n (before) / task runner |',
-		'|---|---:|---:|---:|---:|',
-		bulkRow(`a) Tracx, Create or Update Many, batch ${int(b)}`, at(bulk.many, b)),
-		bulkRow(`a′) the same, Race mapped as {{ $json.race_id }}`, at(bulk.fixedRace, b)),
-		bulkRow('b) Tracx, Create or Update, per item', bulk.each),
-		bulkRow('c) HTTP Request, per item, token fetched once by hand', bulk.http),
-		`| d) plain Node script, batch ${int(b)} | ${int(directAt(direct, b).requests.median)} | ${spread(directAt(direct, b).ms, seconds)} | – | – |`,
-		'',
-		`Ratios of median wall times at batch ${int(b)}: **c/a = ${ratio(bulk.http.ms.median / at(bulk.many, b).ms.median)}** (target ≥ 20×), **a/d = ${ratio(at(bulk.many, b).ms.median / directAt(direct, b).ms.median)}** (target ≤ 1.5×); with Race as a per-item expression: c/a′ = ${ratio(bulk.http.ms.median / at(bulk.fixedRace, b).ms.median)}, a′/d = ${ratio(at(bulk.fixedRace, b).ms.median / directAt(direct, b).ms.median)}; b/a = ${ratio(bulk.each.ms.median / at(bulk.many, b).ms.median)}.`,
+		`Fastest a) in this run: batch ${int(fastest.batchSize)}, ${fastest.inFlight} at a time, ${spread(fastest.ms, seconds)}; at the defaults ${spread(chosen.ms, seconds)}.`,
 	];
 }
 
-function concurrencyTable({ direct }) {
-	const sizes = [...new Set(direct.map((d) => d.batchSize))];
-	const levels = [...new Set(direct.map((d) => d.concurrency))];
-	const cell = (size, level) => direct.find((d) => d.batchSize === size && d.concurrency === level);
+/** The ratios are given at the node's defaults (what users get), d with the same batches. */
+function bulkTable(results, config) {
+	const { bulk, direct } = results;
+	const b = config.defaultBatchSize;
+	const k = config.defaultInFlight;
+	const a = find(bulk.many, b, k);
+	const d = find(direct, b, k);
+	const tracxShare = a.ms.median - bulk.source.ms.median;
 	return [
-		'Batches in flight at once, plain Node script (median wall time; the node sends one at a time):',
+		`**2. Bulk import of ${int(config.participants)} participants** from a Code node; median of ${config.runs} runs (range in brackets). Wall time: the webhook call, i.e. the whole execution as its caller sees it; for d, the script's own time.`,
 		'',
-		`| batch | ${levels.map((l) => `${l} at a time`).join(' | ')} |`,
-		`|---:|${levels.map(() => '---:').join('|')}|`,
-		...sizes.map(
-			(size) =>
-				`| ${int(size)} | ${levels.map((l) => seconds(cell(size, l).ms.median)).join(' | ')} |`,
-		),
+		...gridTable(results, config),
+		'',
+		`Per variant, at the defaults. Node time: n8n's own timing of the Tracx (or HTTP Request) node. Peak RSS: VmHWM of the \`n8n start\` process, reset before each run through /proc/<pid>/clear_refs (in brackets its RSS just before the run: it grows as n8n keeps executions), and of its JS task runner, which runs the Code node.`,
+		'',
+		'| variant | API requests (incl. token exchange) | wall time | node time | peak RSS n8n (before) / task runner |',
+		'|---|---:|---:|---:|---:|',
+		bulkRow(`a) Tracx, Create or Update Many, batch ${int(b)}, ${k} at a time`, a),
+		bulkRow(`a′) the same, Race mapped as {{ $json.race_id }}`, bulk.fixedRace),
+		bulkRow('a″) a, workflow set not to save successful executions', bulk.unsaved),
+		bulkRow('b) Tracx, Create or Update, per item (10 at a time)', bulk.each),
+		bulkRow('c) HTTP Request, per item, token fetched once by hand', bulk.http),
+		`| d) plain Node script, batch ${int(b)}, ${k} at a time | ${int(d.requests.median)} | ${spread(d.ms, seconds)} | – | – |`,
+		bulkRow("n8n's share of a: Webhook → Code, no Tracx node", bulk.source),
+		'',
+		`Ratios of median wall times at the defaults: **c/a = ${ratio(bulk.http.ms.median / a.ms.median)}** (target ≥ 20×), **a/d = ${ratio(a.ms.median / d.ms.median)}** (target ≤ 1.5×); with Race as a per-item expression: c/a′ = ${ratio(bulk.http.ms.median / bulk.fixedRace.ms.median)}, a′/d = ${ratio(bulk.fixedRace.ms.median / d.ms.median)}; without saving successful executions: a″/d = ${ratio(bulk.unsaved.ms.median / d.ms.median)}; b/a = ${ratio(bulk.each.ms.median / a.ms.median)}.`,
+		'',
+		`Where a's time goes: n8n's share (webhook, Code node, saving the execution) ${seconds(bulk.source.ms.median)}; the rest, ${seconds(tracxShare)}, is the Tracx node and its ${int(a.requests.median)} request${a.requests.median === 1 ? '' : 's'}: ${ratio(tracxShare / d.ms.median)} the plain script's ${seconds(d.ms.median)}.`,
+	];
+}
+
+/** Batches in flight at once when each request travels further. */
+function remoteTable({ remote }, config) {
+	const b = config.defaultBatchSize;
+	return [
+		`With ${config.remoteLatencyMs} ms latency per API request instead of ${config.latencyMs} ms (nearer a round trip to a hosted API), batch ${int(b)}, median wall time:`,
+		'',
+		`| | ${config.concurrency.map((l) => `${l} at a time`).join(' | ')} |`,
+		`|---|${config.concurrency.map(() => '---:|').join('')}`,
+		`| a) Tracx, Create or Update Many | ${config.concurrency.map((l) => spread(find(remote.many, b, l).ms, seconds)).join(' | ')} |`,
+		`| d) plain Node script | ${config.concurrency.map((l) => spread(find(remote.direct, b, l).ms, seconds)).join(' | ')} |`,
+		`| a/d | ${config.concurrency.map((l) => ratio(find(remote.many, b, l).ms.median / find(remote.direct, b, l).ms.median)).join(' | ')} |`,
 	];
 }
 
@@ -99,9 +124,9 @@ function whatRan(config) {
 		'What ran: one `n8n start` with every workflow published behind a Webhook trigger (response when the last node has run); the bench calls the webhooks one after another, one call = one execution.',
 		'',
 		'- 1: `Webhook → Tracx (Event → Get Many)` vs `Webhook → HTTP Request (POST /session-token, connect token in a header) → HTTP Request (GET /events, Authorization {{ $json.data.token }})`.',
-		`- 2a: \`Webhook → Code (${int(config.participants)} records) → Tracx (Participant → Create or Update Many, Map Automatically, Race empty so each item's race_id column is used)\`; a′ the same with Race By ID {{ $json.race_id }} (an expression per item); b the same with Create or Update.`,
+		`- 2a: \`Webhook → Code (${int(config.participants)} records) → Tracx (Participant → Create or Update Many, Map Automatically, Race empty so each item's race_id column is used)\`; a′ the same with Race By ID {{ $json.race_id }} (an expression per item); b the same with Create or Update; n8n's share: \`Webhook → Code\` alone.`,
 		'- 2c: `Webhook → HTTP Request (POST /session-token) → Code → HTTP Request (POST /participant per item, Authorization from the first node, JSON body {{ JSON.stringify($json) }}, default options: no batching)`.',
-		'- 2d: `node test/bench/direct.js`: one session-token exchange, the same records, the batches POSTed with fetch (keep-alive); timed inside the script.',
+		'- 2d: `node test/bench/direct.js`: one session-token exchange, the same records, the same batches POSTed with fetch (keep-alive), as many at a time as a sends; timed inside the script.',
 		'- 3: `node --expose-gc test/bench/overhead.js`: the compiled operation on a stand-in context.',
 	];
 }
@@ -119,7 +144,7 @@ function renderReport(results) {
 		'',
 		...bulkTable(results, config),
 		'',
-		...concurrencyTable(results),
+		...remoteTable(results, config),
 		'',
 		...overheadTable(results, config),
 		'',

@@ -27,20 +27,23 @@ const { summarise } = require('./stats');
 const workflows = require('./workflows');
 
 const ROOT = path.resolve(__dirname, '../..');
-const { DEFAULT_BATCH_SIZE } = require(
+const { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } = require(
 	path.join(ROOT, 'dist/nodes/Tracx/actions/participant/upsertMany.operation.js'),
 );
 const QUICK = process.env.TRACX_BENCH_QUICK === '1';
 const CONFIG = {
 	runtimeKey: 'n8n2',
 	latencyMs: 5,
-	// The node's own default, read from the build: item 3 runs at it.
+	// A second latency, nearer a round trip to a hosted API, for batches in flight at once.
+	remoteLatencyMs: 50,
+	// The node's own defaults, read from the build: the ratios and item 3 are given at them.
 	defaultBatchSize: DEFAULT_BATCH_SIZE,
+	defaultInFlight: DEFAULT_BATCHES_IN_FLIGHT,
 	participants: QUICK ? 1000 : 10_000,
 	tokenExecutions: QUICK ? 20 : 100,
-	runs: QUICK ? 1 : 3,
+	runs: QUICK ? 1 : 5,
 	batchSizes: [...new Set([100, 500, 1000, 2000, 5000, DEFAULT_BATCH_SIZE])].sort((x, y) => x - y),
-	concurrency: [1, 2, 4],
+	concurrency: [...new Set([1, 2, 4, DEFAULT_BATCHES_IN_FLIGHT])].sort((x, y) => x - y),
 	overheadSizes: [10_000, 100_000],
 	overheadRuns: 5,
 };
@@ -68,10 +71,10 @@ async function nodeOverhead() {
 	return results;
 }
 
-/** 2d: the bare API from a plain Node script, at every batch size and concurrency. */
-async function directClient(sandbox) {
+/** 2d: the bare API from a plain Node script, at each batch size and concurrency given. */
+async function directClient(sandbox, batchSizes) {
 	const cases = [];
-	for (const batchSize of CONFIG.batchSizes) {
+	for (const batchSize of batchSizes) {
 		for (const concurrency of CONFIG.concurrency) cases.push({ batchSize, concurrency, runs: [] });
 	}
 	for (let run = 0; run < CONFIG.runs; run++) {
@@ -133,14 +136,14 @@ function checkDelivered(sandbox, importsBefore, result, route) {
 	}
 }
 
-async function bulkRun(bench, sandbox, workflowId, query, route) {
+async function bulkRun(bench, sandbox, workflowId, query, route, saved = true) {
 	const importsBefore = sandbox.control.imports().items.length;
 	const result = await bench.call(
 		workflowId,
 		{ count: CONFIG.participants, ...query },
-		{ details: true },
+		{ details: true, saved },
 	);
-	checkDelivered(sandbox, importsBefore, result, route);
+	if (route) checkDelivered(sandbox, importsBefore, result, route);
 	return {
 		ms: result.ms,
 		executionMs: result.execution.ms,
@@ -166,30 +169,75 @@ const BULK_FIELDS = [
 	'peakRssTaskRunnerMb',
 ];
 
-/** Items 2a–c inside n8n. Runs are interleaved across variants so that noise spreads evenly. */
+/**
+ * Items 2a–c inside n8n, and n8n's own share of 2a (the same workflow without the Tracx
+ * node). Runs are interleaved across variants so that noise spreads evenly.
+ */
 async function bulkImport(bench, sandbox) {
-	const many = CONFIG.batchSizes.map((batchSize) => ({ batchSize, runs: [] }));
-	const fixedRace = CONFIG.batchSizes.map((batchSize) => ({ batchSize, runs: [] }));
+	const many = CONFIG.batchSizes.flatMap((batchSize) =>
+		CONFIG.concurrency.map((inFlight) => ({ batchSize, inFlight, runs: [] })),
+	);
+	const defaults = { batchSize: CONFIG.defaultBatchSize, inFlight: CONFIG.defaultInFlight };
+	const fixedRace = { ...defaults, runs: [] };
+	const unsaved = { ...defaults, runs: [] };
+	const source = { runs: [] };
 	const http = { runs: [] };
 	const each = { runs: [] };
 	for (let run = 0; run < CONFIG.runs; run++) {
 		for (const entry of many) {
-			log(`2a Create or Update Many, batch ${entry.batchSize}, run ${run + 1}`);
-			const query = { batchSize: entry.batchSize };
+			log(`2a Create or Update Many, batch ${entry.batchSize} × ${entry.inFlight}, run ${run + 1}`);
+			const query = { batchSize: entry.batchSize, inFlight: entry.inFlight };
 			entry.runs.push(await bulkRun(bench, sandbox, 'bulk-many', query, 'bulk'));
 		}
-		for (const entry of fixedRace) {
-			log(`2a′ Create or Update Many, fixed race, batch ${entry.batchSize}, run ${run + 1}`);
-			const query = { batchSize: entry.batchSize };
-			entry.runs.push(await bulkRun(bench, sandbox, 'bulk-many-fixed', query, 'bulk'));
-		}
+		log(`2a′ Create or Update Many, Race as an expression, run ${run + 1}`);
+		fixedRace.runs.push(await bulkRun(bench, sandbox, 'bulk-many-fixed', defaults, 'bulk'));
+		log(`2a″ Create or Update Many, successful executions not saved, run ${run + 1}`);
+		unsaved.runs.push(await bulkRun(bench, sandbox, 'bulk-many-unsaved', defaults, 'bulk', false));
+		log(`n8n's share: webhook and Code node only, run ${run + 1}`);
+		source.runs.push(await bulkRun(bench, sandbox, 'bulk-source', {}, null));
 		log(`2c HTTP Request per item, run ${run + 1}`);
 		http.runs.push(await bulkRun(bench, sandbox, 'bulk-http', {}, 'single'));
 		log(`2b Create or Update per item, run ${run + 1}`);
 		each.runs.push(await bulkRun(bench, sandbox, 'bulk-each', {}, 'single'));
 	}
 	const sum = (entry) => ({ ...entry, ...summarise(entry.runs, BULK_FIELDS) });
-	return { many: many.map(sum), fixedRace: fixedRace.map(sum), each: sum(each), http: sum(http) };
+	return {
+		many: many.map(sum),
+		fixedRace: sum(fixedRace),
+		unsaved: sum(unsaved),
+		source: sum(source),
+		each: sum(each),
+		http: sum(http),
+	};
+}
+
+/** 2a and 2d again at the default batch size, with the sandbox as far away as a hosted API. */
+async function remoteLatency(bench, sandbox) {
+	sandbox.control.latency({ ms: CONFIG.remoteLatencyMs });
+	try {
+		log(`2d at ${CONFIG.remoteLatencyMs} ms latency`);
+		const direct = await directClient(sandbox, [CONFIG.defaultBatchSize]);
+		const many = CONFIG.concurrency.map((inFlight) => ({
+			batchSize: CONFIG.defaultBatchSize,
+			inFlight,
+			runs: [],
+		}));
+		for (let run = 0; run < CONFIG.runs; run++) {
+			for (const entry of many) {
+				log(
+					`2a at ${CONFIG.remoteLatencyMs} ms latency, ${entry.inFlight} at a time, run ${run + 1}`,
+				);
+				const query = { batchSize: entry.batchSize, inFlight: entry.inFlight };
+				entry.runs.push(await bulkRun(bench, sandbox, 'bulk-many', query, 'bulk'));
+			}
+		}
+		return {
+			direct,
+			many: many.map((entry) => ({ ...entry, ...summarise(entry.runs, BULK_FIELDS) })),
+		};
+	} finally {
+		sandbox.control.latency({ ms: CONFIG.latencyMs });
+	}
 }
 
 function benchWorkflows(baseUrl) {
@@ -204,8 +252,10 @@ function benchWorkflows(baseUrl) {
 		workflows: [
 			...tokenRounds.map((r) => workflows.tokenOurs(`tok-ours-${r}`, credential(`credTok${r}`))),
 			workflows.tokenHttp('tok-http', baseUrl),
+			workflows.sourceOnly('bulk-source'),
 			workflows.bulkMany('bulk-many', credential('credBulk'), EVENT_ID),
 			workflows.bulkMany('bulk-many-fixed', credential('credBulk'), EVENT_ID, true),
+			workflows.unsaved(workflows.bulkMany('bulk-many-unsaved', credential('credBulk'), EVENT_ID)),
 			workflows.bulkEach('bulk-each', credential('credBulk')),
 			workflows.bulkHttp('bulk-http', baseUrl),
 		],
@@ -244,7 +294,7 @@ async function main() {
 	let bench;
 	try {
 		log('2d plain Node script against the sandbox');
-		results.direct = await directClient(sandbox);
+		results.direct = await directClient(sandbox, CONFIG.batchSizes);
 
 		log('starting n8n with the bench workflows');
 		// n8n's user folder goes under a folder of the bench's own (os.tmpdir() follows TMPDIR):
@@ -263,6 +313,7 @@ async function main() {
 		results.load.afterTokenReuse = loadAverage();
 
 		results.bulk = await bulkImport(bench, sandbox);
+		results.remote = await remoteLatency(bench, sandbox);
 		results.load.end = loadAverage();
 	} finally {
 		await bench?.stop();

@@ -8,8 +8,10 @@ function median(values) {
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** { median, min, max, n } of a list of numbers. */
-function summary(values) {
+/** { median, min, max, n } of a list of numbers; null when no run measured it. */
+function summary(measured) {
+	const values = measured.filter((value) => typeof value === 'number');
+	if (values.length === 0) return null;
 	return {
 		median: median(values),
 		min: Math.min(...values),

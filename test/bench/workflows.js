@@ -87,8 +87,14 @@ function tokenHttp(id, baseUrl) {
 	]);
 }
 
+/** n8n's own share of 2a: the same webhook and Code node, no Tracx node. */
+function sourceOnly(id) {
+	return chain(id, [webhook(id), startList()]);
+}
+
 /**
- * 2a: Create or Update Many; `?batchSize=` sets the Batch Size option. Race is left empty,
+ * 2a: Create or Update Many; `?batchSize=` and `?inFlight=` set the Batch Size and Batches
+ * in Parallel options. Race is left empty,
  * so each item's race_id column is used (the README's advice for mapped imports), or, with
  * `raceExpression`, mapped per item with `{{ $json.race_id }}`, which costs n8n one
  * expression evaluation per item.
@@ -103,9 +109,20 @@ function bulkMany(id, credential, eventId, raceExpression = false) {
 			event: rl(String(eventId)),
 			race: raceExpression ? rl('={{ $json.race_id }}') : { __rl: true, mode: 'list', value: '' },
 			participant: autoMap,
-			options: { batchSize: "={{ Number($('Webhook').first().json.query.batchSize) }}" },
+			options: {
+				batchSize: "={{ Number($('Webhook').first().json.query.batchSize) }}",
+				inFlight: "={{ Number($('Webhook').first().json.query.inFlight) }}",
+			},
 		}),
 	]);
+}
+
+/**
+ * 2a″: the same workflow set not to save successful executions (Workflow Settings), as n8n
+ * advises for workflows that move a lot of data.
+ */
+function unsaved(workflow) {
+	return { ...workflow, settings: { ...workflow.settings, saveDataSuccessExecution: 'none' } };
 }
 
 /** 2b: Create or Update, one request per item. */
@@ -139,4 +156,13 @@ function bulkHttp(id, baseUrl) {
 	]);
 }
 
-module.exports = { CONNECT_TOKEN, tokenOurs, tokenHttp, bulkMany, bulkEach, bulkHttp };
+module.exports = {
+	CONNECT_TOKEN,
+	tokenOurs,
+	tokenHttp,
+	sourceOnly,
+	bulkMany,
+	unsaved,
+	bulkEach,
+	bulkHttp,
+};

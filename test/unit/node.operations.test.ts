@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- a real timer keeps replies pending */
 import { setTimeout as wait } from 'timers/promises';
+import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { fingerprintOf } from '../../nodes/Tracx/shared/session';
@@ -339,7 +340,13 @@ describe('Participant → Create or Update Many', () => {
 				batches.push({ path: uri, body: body as IDataObject[] });
 				return [200, { data: { queued: (body as unknown[]).length } }];
 			});
-		return batches;
+		// Batches in flight together may arrive in any order: list them in the order sent.
+		return {
+			get sent() {
+				const first = (b: { body: IDataObject[] }) => Number(String(b.body[0].unique_id).slice(2));
+				return [...batches].sort((x, y) => first(x) - first(y));
+			},
+		};
 	}
 
 	it('sends batches of the chosen size and pairs each summary with its items', async () => {
@@ -356,12 +363,16 @@ describe('Participant → Create or Update Many', () => {
 			},
 			items: input,
 		});
-		expect(batches.map((b) => [b.path, b.body.length])).toEqual([
+		expect(batches.sent.map((b) => [b.path, b.body.length])).toEqual([
 			[`${PATH}/events/1/participants`, 3],
 			[`${PATH}/events/1/participants`, 3],
 			[`${PATH}/events/1/participants`, 1],
 		]);
-		expect(batches[0].body[0]).toEqual({ ...participant(0), chip_code: '0000000', race_id: 11 });
+		expect(batches.sent[0].body[0]).toEqual({
+			...participant(0),
+			chip_code: '0000000',
+			race_id: 11,
+		});
 		expect(output[0].map((o) => o.pairedItem)).toEqual([
 			[{ item: 0 }, { item: 1 }, { item: 2 }],
 			[{ item: 3 }, { item: 4 }, { item: 5 }],
@@ -390,7 +401,7 @@ describe('Participant → Create or Update Many', () => {
 			},
 			items: Array.from({ length: 2001 }, (_, i) => participant(i)),
 		});
-		expect(batches.map((b) => b.body.length)).toEqual([1000, 1000, 1]);
+		expect(batches.sent.map((b) => b.body.length)).toEqual([1000, 1000, 1]);
 	});
 
 	it('groups items that name different events', async () => {
@@ -411,7 +422,7 @@ describe('Participant → Create or Update Many', () => {
 			},
 			items: input,
 		});
-		expect(batches.map((b) => [b.path, b.body.map((p) => p.unique_id)])).toEqual([
+		expect(batches.sent.map((b) => [b.path, b.body.map((p) => p.unique_id)])).toEqual([
 			[`${PATH}/events/2/participants`, ['P-0', 'P-2']],
 			[`${PATH}/events/1/participants`, ['P-1', 'P-3']],
 		]);
@@ -445,7 +456,7 @@ describe('Participant → Create or Update Many', () => {
 		expect(failedItems).toEqual([0, 3, 6, 9]);
 		expect(queuedItems).toEqual([1, 2, 4, 5, 7, 8]);
 		expect(failedItems.length + queuedItems.length).toBe(input.length);
-		expect(batches.flatMap((b) => b.body.map((p) => p.unique_id))).toEqual([
+		expect(batches.sent.flatMap((b) => b.body.map((p) => p.unique_id))).toEqual([
 			'P-1',
 			'P-2',
 			'P-4',
@@ -469,17 +480,15 @@ describe('Participant → Create or Update Many', () => {
 				items: [participant(0), participant(1, { last_name: '' })],
 			}),
 		).rejects.toThrow('Invalid participant in item 1: "last_name" is required');
-		expect(batches).toEqual([]);
+		expect(batches.sent).toEqual([]);
 	});
 
 	it('maps a 422 on a batch back to the input items and says what was already queued', async () => {
-		let call = 0;
 		tracx()
 			.persist()
 			.post(`${PATH}/events/1/participants`)
-			.reply(() => {
-				call++;
-				return call === 1
+			.reply((_uri, body) => {
+				return (body as IDataObject[])[0].unique_id === 'P-0'
 					? [200, { data: { queued: 2 } }]
 					: [
 							422,
@@ -503,9 +512,112 @@ describe('Participant → Create or Update Many', () => {
 		expect(error.message).toBe(
 			'Tracx rejected the data: item 3 (unique_id P-3) chip_code: The chip code field must be 7 characters.',
 		);
-		expect(error.description).toContain('Queued before the failure: event 1 batch 1/2 (2)');
+		expect(error.description).toContain(
+			'Failed at event 1 batch 2/2. Queued: event 1 batch 1/2 (2).',
+		);
 		expect(error.description).toContain('Running the workflow again is safe');
 		expectNoSecrets(error);
+	});
+
+	/**
+	 * A Tracx that answers each batch after `delay(first unique_id)` ms, with a 422 where
+	 * `fails(first unique_id)`; records the batches in arrival order and the most at once.
+	 */
+	function slowBatches(
+		delay: (first: string) => number,
+		fails: (first: string) => boolean = () => false,
+	) {
+		const seen = { order: [] as string[], most: 0 };
+		let open = 0;
+		tracx()
+			.persist()
+			.post(`${PATH}/events/1/participants`)
+			.reply(async (_uri, body) => {
+				const ids = (body as IDataObject[]).map((p) => String(p.unique_id));
+				seen.most = Math.max(seen.most, ++open);
+				seen.order.push(ids.join(','));
+				await wait(delay(ids[0])); // while this answer is pending, other batches may arrive
+				open--;
+				return fails(ids[0])
+					? [422, { message: 'Invalid.', errors: { '0.race_id': ['The race id is invalid.'] } }]
+					: [200, { data: { queued: ids.length } }];
+			});
+		return seen;
+	}
+
+	const manyParameters = (options: IDataObject) => ({
+		resource: 'participant',
+		operation: 'upsertMany',
+		event: locator('1'),
+		race: locator('11'),
+		participant: autoMap,
+		options: { batchSize: 2, ...options },
+	});
+
+	it('sends 4 batches at a time by default, fewer when asked; outputs stay in batch order', async () => {
+		for (const [options, expected] of [
+			[{}, 4],
+			[{ inFlight: 2 }, 2],
+			[{ inFlight: 1 }, 1],
+		] as const) {
+			const seen = slowBatches(() => 5);
+			const output = await runNode({
+				parameters: manyParameters(options),
+				items: Array.from({ length: 12 }, (_, i) => participant(i)),
+			});
+			expect(seen.most).toBe(expected);
+			expect(output[0].map((o) => o.json.unique_ids)).toEqual(
+				Array.from({ length: 6 }, (_, b) => [`P-${2 * b}`, `P-${2 * b + 1}`]),
+			);
+			nock.cleanAll();
+			sessionIssuer();
+		}
+	});
+
+	it('sends batches one after the other, in input order, when a unique_id repeats for an event', async () => {
+		const seen = slowBatches(() => 5);
+		const input = [...Array.from({ length: 7 }, (_, i) => participant(i)), participant(0)];
+		await runNode({ parameters: manyParameters({ inFlight: 4 }), items: input });
+		expect(seen.most).toBe(1);
+		expect(seen.order).toEqual(['P-0,P-1', 'P-2,P-3', 'P-4,P-5', 'P-6,P-0']);
+	});
+
+	it('when a batch fails with others in flight, waits for them, starts no more and says which were queued', async () => {
+		// batch 1 is still under way when batch 2 fails
+		const seen = slowBatches(
+			(first) => (first === 'P-0' ? 30 : 1),
+			(first) => first === 'P-2',
+		);
+		const error = (await runNode({
+			parameters: manyParameters({ inFlight: 2 }),
+			items: Array.from({ length: 10 }, (_, i) => participant(i)),
+		}).catch((e: unknown) => e)) as Error & { description: string };
+		expect(error.message).toBe(
+			'Tracx rejected the data: item 2 (unique_id P-2) race_id: The race id is invalid.',
+		);
+		expect([...seen.order].sort()).toEqual(['P-0,P-1', 'P-2,P-3']);
+		expect(error.description).toContain(
+			'Failed at event 1 batch 2/5. Queued: event 1 batch 1/5 (2). Not sent: 3 more batches.',
+		);
+		expectNoSecrets(error);
+	});
+
+	it('with Continue On Fail, a failed batch becomes one error item for its items and the rest is sent', async () => {
+		slowBatches(
+			() => 2,
+			(first) => first === 'P-2',
+		);
+		const output = await runNode({
+			parameters: manyParameters({}),
+			items: Array.from({ length: 6 }, (_, i) => participant(i)),
+			continueOnFail: true,
+		});
+		expect(output[0].map((o) => [o.json.error === undefined, o.pairedItem])).toEqual([
+			[true, [{ item: 0 }, { item: 1 }]],
+			[false, [{ item: 2 }, { item: 3 }]],
+			[true, [{ item: 4 }, { item: 5 }]],
+		]);
+		expect(output[0][1].json).toMatchObject({ event_id: 1, batch: 2, unique_ids: ['P-2', 'P-3'] });
 	});
 
 	it('says which event was not found (404)', async () => {

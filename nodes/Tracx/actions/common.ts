@@ -160,6 +160,26 @@ export function asNodeError(
 }
 
 /**
+ * Starts `task(0)` … `task(count - 1)` in index order, at most `inFlight` at a time. Once a
+ * task returns false no further task starts; those already under way finish first.
+ */
+export async function inPool(
+	count: number,
+	inFlight: number,
+	task: (index: number) => Promise<boolean>,
+): Promise<void> {
+	let next = 0;
+	let stopped = false;
+	const lane = async () => {
+		while (!stopped && next < count) {
+			if (!(await task(next++))) stopped = true;
+		}
+	};
+	const lanes = Math.max(1, Math.min(inFlight, count));
+	await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/**
  * Runs `work` for every input item, at most `inFlight` at a time, and returns the outputs
  * in item order. A failure stops the node (after the calls already under way), or with
  * Continue On Fail becomes an error item paired with that input item, so every item is
@@ -174,20 +194,19 @@ export async function forEachItem(
 	const results: INodeExecutionData[][] = new Array(items.length);
 	let firstFailed = Infinity;
 	let firstError: unknown;
-	let next = 0;
-	const worker = async () => {
-		while (firstFailed === Infinity && next < items.length) {
-			const i = next++;
-			try {
-				results[i] = await work(i);
-			} catch (error) {
-				if (ctx.continueOnFail()) results[i] = [errorItem(error, [i])];
-				else if (i < firstFailed) [firstFailed, firstError] = [i, error];
+	await inPool(items.length, inFlight, async (i) => {
+		try {
+			results[i] = await work(i);
+			return true;
+		} catch (error) {
+			if (ctx.continueOnFail()) {
+				results[i] = [errorItem(error, [i])];
+				return true;
 			}
+			if (i < firstFailed) [firstFailed, firstError] = [i, error];
+			return false;
 		}
-	};
-	const workers = Math.max(1, Math.min(inFlight, items.length));
-	await Promise.all(Array.from({ length: workers }, worker));
+	});
 	if (firstFailed !== Infinity) throw asNodeError(ctx, firstError, firstFailed);
 	return results.flat();
 }

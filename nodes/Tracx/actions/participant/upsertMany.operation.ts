@@ -6,10 +6,11 @@ import type {
 } from 'n8n-workflow';
 
 import { queueParticipants } from '../../transport/api';
-import { asNodeError, errorItem, eventLocator, raceLocator, readId } from '../common';
+import { asNodeError, errorItem, eventLocator, inPool, raceLocator, readId } from '../common';
 import { participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_BATCHES_IN_FLIGHT = 4;
 
 const showFor = { show: { resource: ['participant'], operation: ['upsertMany'] } };
 
@@ -37,6 +38,15 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 10000 },
 				default: DEFAULT_BATCH_SIZE,
 				description: 'How many participants are sent in one request',
+			},
+			{
+				displayName: 'Batches in Parallel',
+				name: 'inFlight',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: DEFAULT_BATCHES_IN_FLIGHT,
+				description:
+					'How many batches are sent at the same time. When a unique_id appears more than once for an event, the batches go one after the other, so that its last record is queued last.',
 			},
 		],
 	},
@@ -80,6 +90,8 @@ function describeKeyIn(batch: Batch) {
 	};
 }
 
+const uniqueIds = (batch: Batch) => batch.entries.map((e) => e.participant.unique_id as string);
+
 function summary(batch: Batch, response: IDataObject): IDataObject {
 	return {
 		status: 'queued',
@@ -87,21 +99,21 @@ function summary(batch: Batch, response: IDataObject): IDataObject {
 		batch: batch.number,
 		batch_count: batch.count,
 		participant_count: batch.entries.length,
-		unique_ids: batch.entries.map((e) => e.participant.unique_id as string),
+		unique_ids: uniqueIds(batch),
 		response,
 	};
 }
 
 /**
- * POST /events/{event_id}/participants in batches. Every item is validated first; with
- * Continue On Fail the invalid ones become error items and the rest is still sent.
- * One output item per batch, paired with every input item in it.
+ * POST /events/{event_id}/participants in batches, a few at a time. Every item is validated
+ * first; with Continue On Fail the invalid ones become error items and the rest is still
+ * sent. One output item per batch, in batch order, paired with every input item in it.
  */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
+	const invalid: INodeExecutionData[] = [];
 	const readParticipant = participantReader(this);
 	const byEvent = new Map<number, Entry[]>();
 	for (let i = 0; i < items.length; i++) {
@@ -113,15 +125,22 @@ export async function execute(
 			byEvent.set(eventId, group);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			output.push(errorItem(error, [i]));
+			invalid.push(errorItem(error, [i]));
 		}
 	}
 
 	const batchSize =
 		(this.getNodeParameter('options.batchSize', 0, DEFAULT_BATCH_SIZE) as number) ||
 		DEFAULT_BATCH_SIZE;
+	const inFlight = repeatsUniqueId(byEvent)
+		? 1
+		: (this.getNodeParameter('options.inFlight', 0, DEFAULT_BATCHES_IN_FLIGHT) as number);
+	const batches = planBatches(byEvent, batchSize);
+	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const queued: Batch[] = [];
-	for (const batch of planBatches(byEvent, batchSize)) {
+	let failed: { index: number; error: unknown } | undefined;
+	await inPool(batches.length, inFlight, async (b) => {
+		const batch = batches[b];
 		const itemIndexes = batch.entries.map((e) => e.itemIndex);
 		try {
 			const response = await queueParticipants(
@@ -131,40 +150,62 @@ export async function execute(
 				itemIndexes[0],
 				describeKeyIn(batch),
 			);
-			output.push({
+			outcomes[b] = {
 				json: summary(batch, response),
 				pairedItem: itemIndexes.map((item) => ({ item })),
-			});
+			};
 			queued.push(batch);
+			return true;
 		} catch (error) {
-			const where = { event_id: batch.eventId, batch: batch.number, batch_count: batch.count };
 			if (this.continueOnFail()) {
-				output.push(
-					errorItem(error, itemIndexes, {
-						...where,
-						unique_ids: batch.entries.map((e) => e.participant.unique_id as string),
-					}),
-				);
-				continue;
+				outcomes[b] = errorItem(error, itemIndexes, {
+					event_id: batch.eventId,
+					batch: batch.number,
+					batch_count: batch.count,
+					unique_ids: uniqueIds(batch),
+				});
+				return true;
 			}
-			const failure = asNodeError(this, error, itemIndexes[0]);
-			failure.description = [failure.description, progressNote(queued, batch)]
-				.filter(Boolean)
-				.join('\n');
-			throw failure;
+			if (!failed || b < failed.index) failed = { index: b, error };
+			return false;
 		}
+	});
+	if (failed) {
+		const batch = batches[failed.index];
+		const failure = asNodeError(this, failed.error, batch.entries[0].itemIndex);
+		failure.description = [failure.description, progressNote(batches, queued, batch)]
+			.filter(Boolean)
+			.join('\n');
+		throw failure;
 	}
-	return output;
+	return [...invalid, ...outcomes];
 }
 
-/** Tells the user what reached Tracx before a failure, so a re-run is an informed choice. */
-function progressNote(queued: Batch[], failed: Batch): string {
-	const done = queued.map(
-		(b) => `event ${b.eventId} batch ${b.number}/${b.count} (${b.entries.length})`,
-	);
-	return (
-		`Failed at event ${failed.eventId} batch ${failed.number}/${failed.count}. ` +
-		(done.length > 0 ? `Queued before the failure: ${done.join(', ')}. ` : 'Nothing was queued. ') +
-		'Running the workflow again is safe: Tracx updates participants by unique_id.'
-	);
+/**
+ * Whether some event gets the same participant twice. Tracx applies queued imports in the
+ * order they arrive, so those batches must not overtake one another.
+ */
+function repeatsUniqueId(byEvent: Map<number, Entry[]>): boolean {
+	for (const entries of byEvent.values()) {
+		const ids = new Set(entries.map((e) => e.participant.unique_id));
+		if (ids.size < entries.length) return true;
+	}
+	return false;
+}
+
+/** Tells the user what reached Tracx before the node stopped, so a re-run is an informed choice. */
+function progressNote(batches: Batch[], queued: Batch[], failed: Batch): string {
+	const label = (b: Batch) => `event ${b.eventId} batch ${b.number}/${b.count}`;
+	const done = batches
+		.filter((b) => queued.includes(b))
+		.map((b) => `${label(b)} (${b.entries.length})`);
+	const unsent = batches.length - queued.length - 1;
+	return [
+		`Failed at ${label(failed)}.`,
+		done.length > 0 ? `Queued: ${done.join(', ')}.` : 'Nothing was queued.',
+		unsent > 0 ? `Not sent: ${unsent} more batch${unsent === 1 ? '' : 'es'}.` : '',
+		'Running the workflow again is safe: Tracx updates participants by unique_id.',
+	]
+		.filter(Boolean)
+		.join(' ');
 }
