@@ -313,16 +313,11 @@ describe.each(selectedRuntimes())('Tracx node in n8n queue mode (%s)', (runtimeK
 
 describe('queue-mode services where apt cannot install them', () => {
 	test('the tests stop with the reason, never a silent skip', () => {
-		const saved = process.env.PATH;
-		// neither redis-server nor apt-get can be found on an empty PATH
-		process.env.PATH = '';
-		try {
-			expect(() => ensureServicePackages()).toThrow(ServicesUnavailableError);
-			expect(() => ensureServicePackages()).toThrow(
-				/^no apt-get on this machine: install the Debian packages .*redis-server/,
-			);
-		} finally {
-			process.env.PATH = saved;
-		}
+		// a machine where neither redis-server nor apt-get can be found
+		const elsewhere = { searchPath: '' };
+		expect(() => ensureServicePackages(elsewhere)).toThrow(ServicesUnavailableError);
+		expect(() => ensureServicePackages(elsewhere)).toThrow(
+			/^no apt-get on this machine: install the Debian packages .*redis-server/,
+		);
 	});
 });

@@ -602,6 +602,21 @@ describe('Participant → Create or Update Many', () => {
 		expectNoSecrets(error);
 	});
 
+	it('names every batch that failed while in flight, not only the first', async () => {
+		slowBatches(
+			(first) => (first === 'P-0' ? 1 : 10),
+			(first) => first !== 'P-4',
+		);
+		const error = (await runNode({
+			parameters: manyParameters({ inFlight: 2 }),
+			items: Array.from({ length: 5 }, (_, i) => participant(i)),
+		}).catch((e: unknown) => e)) as Error & { description: string };
+		expect(error.message).toContain('item 0 (unique_id P-0)');
+		expect(error.description).toContain(
+			'Failed at event 1 batch 1/3. Also failed: event 1 batch 2/3. Nothing was queued. Not sent: 1 more batch.',
+		);
+	});
+
 	it('with Continue On Fail, a failed batch becomes one error item for its items and the rest is sent', async () => {
 		slowBatches(
 			() => 2,

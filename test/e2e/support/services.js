@@ -31,8 +31,18 @@ class ServicesUnavailableError extends Error {}
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function onPath(name) {
-	return (process.env.PATH ?? '')
+/**
+ * The PATH with the system folders added: Debian's tools (dpkg, runuser) live in sbin, which
+ * the PATH of a non-login shell or a CI runner may leave out.
+ */
+function systemPath() {
+	const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+	const system = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+	return [...new Set([...dirs, ...system])].join(path.delimiter);
+}
+
+function onPath(name, searchPath = systemPath()) {
+	return searchPath
 		.split(path.delimiter)
 		.map((dir) => path.join(dir, name))
 		.find((file) => fs.existsSync(file));
@@ -50,15 +60,15 @@ function postgresBinDir() {
 		.find((dir) => ['initdb', 'postgres', 'pg_ctl'].every((b) => fs.existsSync(path.join(dir, b))));
 }
 
-function findBinaries() {
-	return { redis: onPath('redis-server'), postgres: postgresBinDir() };
+function findBinaries(searchPath) {
+	return { redis: onPath('redis-server', searchPath), postgres: postgresBinDir() };
 }
 
 function apt(args, log) {
 	const started = Date.now();
 	const outcome = spawnSync('apt-get', args, {
 		encoding: 'utf8',
-		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		env: { ...process.env, PATH: systemPath(), DEBIAN_FRONTEND: 'noninteractive' },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	log(`apt-get ${args.join(' ')}: exit ${outcome.status} in ${Date.now() - started} ms`);
@@ -74,19 +84,21 @@ function apt(args, log) {
 /**
  * Installs the Debian packages of whichever server is missing (`apt-get update` first, once).
  * Throws ServicesUnavailableError with the reason when that cannot be done on this machine.
+ * `searchPath` (the folders to look for programs in) lets a test stand for another machine.
  */
-function ensureServicePackages({ log = () => {} } = {}) {
-	const found = findBinaries();
+function ensureServicePackages({ log = () => {}, searchPath = systemPath() } = {}) {
+	const found = findBinaries(searchPath);
 	const missing = Object.keys(PACKAGES).filter((key) => !found[key]);
 	if (missing.length === 0) return found;
 	const names = missing.map((key) => PACKAGES[key]);
 	const how = `install the Debian packages ${names.join(' and ')} (apt-get install ${names.join(' ')})`;
-	if (!onPath('apt-get')) throw new ServicesUnavailableError(`no apt-get on this machine: ${how}`);
+	if (!onPath('apt-get', searchPath))
+		throw new ServicesUnavailableError(`no apt-get on this machine: ${how}`);
 	if (process.getuid?.() !== 0) throw new ServicesUnavailableError(`not running as root: ${how}`);
 	const lock = `-oDPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`;
 	apt([lock, 'update'], log);
 	apt([lock, 'install', '-y', '--no-install-recommends', ...names], log);
-	const after = findBinaries();
+	const after = findBinaries(searchPath);
 	const still = Object.keys(PACKAGES).filter((key) => !after[key]);
 	if (still.length) {
 		throw new ServicesUnavailableError(
@@ -197,7 +209,9 @@ function postgresOwner() {
 }
 
 function asOwner(owner, file, args) {
-	return owner ? ['runuser', ['-u', owner.name, '--', file, ...args]] : [file, args];
+	return owner
+		? [onPath('runuser') ?? 'runuser', ['-u', owner.name, '--', file, ...args]]
+		: [file, args];
 }
 
 function runAsOwner(owner, file, args, env) {
@@ -208,8 +222,9 @@ function runAsOwner(owner, file, args, env) {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	if (outcome.status !== 0) {
+		const why = outcome.error ? outcome.error.message : `exit ${outcome.status ?? outcome.signal}`;
 		throw new Error(
-			`${path.basename(file)} ${args.join(' ')} failed (exit ${outcome.status}):\n${outcome.stdout}${outcome.stderr}`,
+			`${path.basename(file)} ${args.join(' ')} failed (${why}):\n${outcome.stdout ?? ''}${outcome.stderr ?? ''}`,
 		);
 	}
 	return outcome.stdout;

@@ -137,7 +137,7 @@ export async function execute(
 		: (this.getNodeParameter('options.inFlight', 0, DEFAULT_BATCHES_IN_FLIGHT) as number);
 	const batches = planBatches(byEvent, batchSize);
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
-	const queued: Batch[] = [];
+	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	let failed: { index: number; error: unknown } | undefined;
 	await inPool(batches.length, inFlight, async (b) => {
 		const batch = batches[b];
@@ -154,7 +154,7 @@ export async function execute(
 				json: summary(batch, response),
 				pairedItem: itemIndexes.map((item) => ({ item })),
 			};
-			queued.push(batch);
+			states[b] = 'queued';
 			return true;
 		} catch (error) {
 			if (this.continueOnFail()) {
@@ -166,6 +166,7 @@ export async function execute(
 				});
 				return true;
 			}
+			states[b] = 'failed';
 			if (!failed || b < failed.index) failed = { index: b, error };
 			return false;
 		}
@@ -173,7 +174,7 @@ export async function execute(
 	if (failed) {
 		const batch = batches[failed.index];
 		const failure = asNodeError(this, failed.error, batch.entries[0].itemIndex);
-		failure.description = [failure.description, progressNote(batches, queued, batch)]
+		failure.description = [failure.description, progressNote(batches, states, failed.index)]
 			.filter(Boolean)
 			.join('\n');
 		throw failure;
@@ -193,16 +194,20 @@ function repeatsUniqueId(byEvent: Map<number, Entry[]>): boolean {
 	return false;
 }
 
+type BatchState = 'queued' | 'failed' | 'not sent';
+
 /** Tells the user what reached Tracx before the node stopped, so a re-run is an informed choice. */
-function progressNote(batches: Batch[], queued: Batch[], failed: Batch): string {
+function progressNote(batches: Batch[], states: BatchState[], failedIndex: number): string {
 	const label = (b: Batch) => `event ${b.eventId} batch ${b.number}/${b.count}`;
-	const done = batches
-		.filter((b) => queued.includes(b))
-		.map((b) => `${label(b)} (${b.entries.length})`);
-	const unsent = batches.length - queued.length - 1;
+	const where = (state: BatchState) =>
+		batches.filter((_b, i) => states[i] === state && i !== failedIndex);
+	const queued = where('queued').map((b) => `${label(b)} (${b.entries.length})`);
+	const alsoFailed = where('failed').map(label);
+	const unsent = where('not sent').length;
 	return [
-		`Failed at ${label(failed)}.`,
-		done.length > 0 ? `Queued: ${done.join(', ')}.` : 'Nothing was queued.',
+		`Failed at ${label(batches[failedIndex])}.`,
+		alsoFailed.length > 0 ? `Also failed: ${alsoFailed.join(', ')}.` : '',
+		queued.length > 0 ? `Queued: ${queued.join(', ')}.` : 'Nothing was queued.',
 		unsent > 0 ? `Not sent: ${unsent} more batch${unsent === 1 ? '' : 'es'}.` : '',
 		'Running the workflow again is safe: Tracx updates participants by unique_id.',
 	]
