@@ -51,6 +51,25 @@ function participant(n: number, overrides: IDataObject = {}): IDataObject {
 
 const autoMap = { mappingMode: 'autoMapInputData', value: null };
 
+/** Create or Update: Race 11, Map Automatically; `overrides` replaces any parameter. */
+const upsertParameters = (overrides: Record<string, unknown> = {}) => ({
+	resource: 'participant',
+	operation: 'upsert',
+	race: locator('11'),
+	participant: autoMap,
+	...overrides,
+});
+
+/** Create or Update Many: event 1, Race 11, Map Automatically; `overrides` replaces any. */
+const manyParameters = (overrides: Record<string, unknown> = {}) => ({
+	resource: 'participant',
+	operation: 'upsertMany',
+	event: locator('1'),
+	race: locator('11'),
+	participant: autoMap,
+	...overrides,
+});
+
 /** A Tracx that stores (echoes) `times` single participants; returns what it received. */
 function echoParticipants(times: number): IDataObject[] {
 	const bodies: IDataObject[] = [];
@@ -148,12 +167,7 @@ describe('Participant → Create or Update', () => {
 				return [200, { data: { id: `stored-${String(unique_id)}`, ...(body as IDataObject) } }];
 			});
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsert',
-				race: locator('11'),
-				participant: autoMap,
-			},
+			parameters: upsertParameters(),
 			items: [participant(1, { extra: 'ignored' }), participant(2, { race_id: 99 })],
 		});
 		// requests go out in parallel: compare them in unique_id order; outputs keep item order
@@ -170,15 +184,13 @@ describe('Participant → Create or Update', () => {
 	it('reads mapped values in Map Each Field Below mode, race per item', async () => {
 		const bodies = echoParticipants(2);
 		await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsert',
+			parameters: upsertParameters({
 				race: (i: number) => locator(String(20 + i)),
 				participant: (i: number) => ({
 					mappingMode: 'defineBelow',
 					value: { ...participant(i), gender: 'Male', team_name: '' },
 				}),
-			},
+			}),
 			items: [{}, {}],
 		});
 		expect(byUniqueId(bodies).map((b) => [b.race_id, b.gender, b.team_name])).toEqual([
@@ -190,12 +202,7 @@ describe('Participant → Create or Update', () => {
 	it("takes each item's race_id column when Race is left empty with Map Automatically", async () => {
 		const bodies = echoParticipants(2);
 		await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsert',
-				race: locator('', 'list'),
-				participant: autoMap,
-			},
+			parameters: upsertParameters({ race: locator('', 'list') }),
 			items: [participant(1, { race_id: 3 }), participant(2, { race_id: '4' })],
 		});
 		expect(byUniqueId(bodies).map((b) => b.race_id)).toEqual([3, 4]);
@@ -204,12 +211,10 @@ describe('Participant → Create or Update', () => {
 	it('asks for a Race when it is empty and the fields are mapped one by one', async () => {
 		await expect(
 			runNode({
-				parameters: {
-					resource: 'participant',
-					operation: 'upsert',
+				parameters: upsertParameters({
 					race: locator('', 'list'),
 					participant: { mappingMode: 'defineBelow', value: participant(1, { race_id: 3 }) },
-				},
+				}),
 				items: [{}],
 			}),
 		).rejects.toThrow('Invalid participant in item 0: "race_id" is required');
@@ -227,12 +232,7 @@ describe('Participant → Create or Update', () => {
 			sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
 		});
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsert',
-				race: locator('11'),
-				participant: autoMap,
-			},
+			parameters: upsertParameters(),
 			items: Array.from({ length: 20 }, (_, n) => participant(n)),
 			store,
 		});
@@ -259,13 +259,7 @@ describe('Participant → Create or Update', () => {
 					return [200, { data: body as IDataObject }];
 				});
 			const output = await runNode({
-				parameters: {
-					resource: 'participant',
-					operation: 'upsert',
-					race: locator('11'),
-					participant: autoMap,
-					options,
-				},
+				parameters: upsertParameters({ options }),
 				items: Array.from({ length: 30 }, (_, n) => participant(n)),
 			});
 			expect(output[0].map((o) => o.json.unique_id)).toEqual(
@@ -279,12 +273,7 @@ describe('Participant → Create or Update', () => {
 		const sent = tracx().post(`${PATH}/participant`).reply(200, { data: {} });
 		await expect(
 			runNode({
-				parameters: {
-					resource: 'participant',
-					operation: 'upsert',
-					race: locator('11'),
-					participant: autoMap,
-				},
+				parameters: upsertParameters(),
 				items: [participant(1, { chip_code: '12345678' })],
 			}),
 		).rejects.toThrow(
@@ -305,12 +294,7 @@ describe('Participant → Create or Update', () => {
 			participant(4, { gender: 'x' }),
 		];
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsert',
-				race: locator('11'),
-				participant: autoMap,
-			},
+			parameters: upsertParameters(),
 			items: input,
 			continueOnFail: true,
 		});
@@ -353,14 +337,11 @@ describe('Participant → Create or Update Many', () => {
 		const batches = captureBatches();
 		const input = Array.from({ length: 7 }, (_, i) => participant(i));
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsertMany',
+			parameters: manyParameters({
 				event: locator('1', 'list'),
 				race: locator('11', 'list'),
-				participant: autoMap,
 				options: { batchSize: 3 },
-			},
+			}),
 			items: input,
 		});
 		expect(batches.sent.map((b) => [b.path, b.body.length])).toEqual([
@@ -392,13 +373,7 @@ describe('Participant → Create or Update Many', () => {
 	it('uses 1000 per batch by default', async () => {
 		const batches = captureBatches();
 		await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsertMany',
-				event: locator('1'),
-				race: locator('11'),
-				participant: autoMap,
-			},
+			parameters: manyParameters(),
 			items: Array.from({ length: 2001 }, (_, i) => participant(i)),
 		});
 		expect(batches.sent.map((b) => b.body.length)).toEqual([1000, 1000, 1]);
@@ -413,13 +388,9 @@ describe('Participant → Create or Update Many', () => {
 			participant(3, { ev: 1 }),
 		];
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsertMany',
+			parameters: manyParameters({
 				event: (_i: number, item: { json: IDataObject }) => locator(String(item.json.ev)),
-				race: locator('11'),
-				participant: autoMap,
-			},
+			}),
 			items: input,
 		});
 		expect(batches.sent.map((b) => [b.path, b.body.map((p) => p.unique_id)])).toEqual([
@@ -438,14 +409,7 @@ describe('Participant → Create or Update Many', () => {
 			participant(i, i % 3 === 0 ? { unique_id: 'bad id' } : {}),
 		);
 		const output = await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsertMany',
-				event: locator('1'),
-				race: locator('11'),
-				participant: autoMap,
-				options: { batchSize: 4 },
-			},
+			parameters: manyParameters({ options: { batchSize: 4 } }),
 			items: input,
 			continueOnFail: true,
 		});
@@ -470,13 +434,7 @@ describe('Participant → Create or Update Many', () => {
 		const batches = captureBatches();
 		await expect(
 			runNode({
-				parameters: {
-					resource: 'participant',
-					operation: 'upsertMany',
-					event: locator('1'),
-					race: locator('11'),
-					participant: autoMap,
-				},
+				parameters: manyParameters(),
 				items: [participant(0), participant(1, { last_name: '' })],
 			}),
 		).rejects.toThrow('Invalid participant in item 1: "last_name" is required');
@@ -499,14 +457,7 @@ describe('Participant → Create or Update Many', () => {
 						];
 			});
 		const error = (await runNode({
-			parameters: {
-				resource: 'participant',
-				operation: 'upsertMany',
-				event: locator('1'),
-				race: locator('11'),
-				participant: autoMap,
-				options: { batchSize: 2 },
-			},
+			parameters: manyParameters({ options: { batchSize: 2 } }),
 			items: [participant(0), participant(1), participant(2), participant(3)],
 		}).catch((e: unknown) => e)) as Error & { description: string };
 		expect(error.message).toBe(
@@ -545,15 +496,6 @@ describe('Participant → Create or Update Many', () => {
 		return seen;
 	}
 
-	const manyParameters = (options: IDataObject) => ({
-		resource: 'participant',
-		operation: 'upsertMany',
-		event: locator('1'),
-		race: locator('11'),
-		participant: autoMap,
-		options: { batchSize: 2, ...options },
-	});
-
 	it('sends 4 batches at a time by default, fewer when asked; outputs stay in batch order', async () => {
 		for (const [options, expected] of [
 			[{}, 4],
@@ -562,7 +504,7 @@ describe('Participant → Create or Update Many', () => {
 		] as const) {
 			const seen = slowBatches(() => 5);
 			const output = await runNode({
-				parameters: manyParameters(options),
+				parameters: manyParameters({ options: { batchSize: 2, ...options } }),
 				items: Array.from({ length: 12 }, (_, i) => participant(i)),
 			});
 			expect(seen.most).toBe(expected);
@@ -577,7 +519,10 @@ describe('Participant → Create or Update Many', () => {
 	it('sends batches one after the other, in input order, when a unique_id repeats for an event', async () => {
 		const seen = slowBatches(() => 5);
 		const input = [...Array.from({ length: 7 }, (_, i) => participant(i)), participant(0)];
-		await runNode({ parameters: manyParameters({ inFlight: 4 }), items: input });
+		await runNode({
+			parameters: manyParameters({ options: { batchSize: 2, inFlight: 4 } }),
+			items: input,
+		});
 		expect(seen.most).toBe(1);
 		expect(seen.order).toEqual(['P-0,P-1', 'P-2,P-3', 'P-4,P-5', 'P-6,P-0']);
 	});
@@ -589,7 +534,7 @@ describe('Participant → Create or Update Many', () => {
 			(first) => first === 'P-2',
 		);
 		const error = (await runNode({
-			parameters: manyParameters({ inFlight: 2 }),
+			parameters: manyParameters({ options: { batchSize: 2, inFlight: 2 } }),
 			items: Array.from({ length: 10 }, (_, i) => participant(i)),
 		}).catch((e: unknown) => e)) as Error & { description: string };
 		expect(error.message).toBe(
@@ -608,7 +553,7 @@ describe('Participant → Create or Update Many', () => {
 			(first) => first !== 'P-4',
 		);
 		const error = (await runNode({
-			parameters: manyParameters({ inFlight: 2 }),
+			parameters: manyParameters({ options: { batchSize: 2, inFlight: 2 } }),
 			items: Array.from({ length: 5 }, (_, i) => participant(i)),
 		}).catch((e: unknown) => e)) as Error & { description: string };
 		expect(error.message).toContain('item 0 (unique_id P-0)');
@@ -623,7 +568,7 @@ describe('Participant → Create or Update Many', () => {
 			(first) => first === 'P-2',
 		);
 		const output = await runNode({
-			parameters: manyParameters({}),
+			parameters: manyParameters({ options: { batchSize: 2 } }),
 			items: Array.from({ length: 6 }, (_, i) => participant(i)),
 			continueOnFail: true,
 		});
@@ -639,13 +584,7 @@ describe('Participant → Create or Update Many', () => {
 		tracx().post(`${PATH}/events/999/participants`).reply(404, { message: 'Event not found.' });
 		await expect(
 			runNode({
-				parameters: {
-					resource: 'participant',
-					operation: 'upsertMany',
-					event: locator('999'),
-					race: locator('11'),
-					participant: autoMap,
-				},
+				parameters: manyParameters({ event: locator('999') }),
 				items: [participant(0)],
 			}),
 		).rejects.toThrow('Tracx event 999 not found');
