@@ -269,6 +269,17 @@ describe('Participant → Create or Update', () => {
 		}
 	});
 
+	it('stops with the option named when Requests in Parallel is out of range', async () => {
+		const sent = tracx().post(`${PATH}/participant`).reply(200, { data: {} });
+		await expect(
+			runNode({
+				parameters: upsertParameters({ options: { inFlight: 51 } }),
+				items: [participant(1)],
+			}),
+		).rejects.toThrow('"Requests in Parallel" must be a whole number from 1 to 50, got 51');
+		expect(sent.isDone()).toBe(false);
+	});
+
 	it('stops at the first invalid item, naming item and field, when Continue On Fail is off', async () => {
 		const sent = tracx().post(`${PATH}/participant`).reply(200, { data: {} });
 		await expect(
@@ -578,6 +589,27 @@ describe('Participant → Create or Update Many', () => {
 			[true, [{ item: 4 }, { item: 5 }]],
 		]);
 		expect(output[0][1].json).toMatchObject({ event_id: 1, batch: 2, unique_ids: ['P-2', 'P-3'] });
+	});
+
+	it('stops with the option named when Batches in Parallel is not a whole number from 1 to 10', async () => {
+		const batches = captureBatches();
+		for (const inFlight of [Number.NaN, 0, 11, 2.5, 'four']) {
+			await expect(
+				runNode({
+					parameters: manyParameters({ options: { inFlight } }),
+					items: [participant(0)],
+				}),
+			).rejects.toThrow(
+				`"Batches in Parallel" must be a whole number from 1 to 10, got ${String(inFlight)}`,
+			);
+		}
+		expect(batches.sent).toEqual([]);
+		// an expression that gives the number as text is read as that number
+		await runNode({
+			parameters: manyParameters({ options: { inFlight: '3' } }),
+			items: [participant(0)],
+		});
+		expect(batches.sent).toHaveLength(1);
 	});
 
 	it('says which event was not found (404)', async () => {

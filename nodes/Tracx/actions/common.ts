@@ -160,6 +160,28 @@ export function asNodeError(
 }
 
 /**
+ * Reads an "… in Parallel" option (`options.inFlight`). An expression can give anything; a
+ * value that is not a whole number in range would send nothing or flood Tracx, so it stops
+ * the node with the option's name instead.
+ */
+export function readInFlight(
+	ctx: IExecuteFunctions,
+	label: string,
+	fallback: number,
+	max: number,
+): number {
+	const raw = ctx.getNodeParameter('options.inFlight', 0, fallback) as unknown;
+	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max) {
+		return value;
+	}
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`"${label}" must be a whole number from 1 to ${max}, got ${String(raw).slice(0, 40)}`,
+	);
+}
+
+/**
  * Starts `task(0)` … `task(count - 1)` in index order, at most `inFlight` at a time. Once a
  * task returns false no further task starts; those already under way finish first.
  */

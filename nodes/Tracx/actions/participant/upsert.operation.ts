@@ -1,12 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { upsertParticipant } from '../../transport/api';
-import { forEachItem, raceLocator } from '../common';
+import { forEachItem, raceLocator, readInFlight } from '../common';
 import { participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
 
 export const DEFAULT_IN_FLIGHT = 10;
+const MAX_IN_FLIGHT = 50;
 
 export const description: INodeProperties[] = [
 	raceLocator({ displayOptions: showFor }),
@@ -23,7 +24,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Requests in Parallel',
 				name: 'inFlight',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 50 },
+				typeOptions: { minValue: 1, maxValue: MAX_IN_FLIGHT },
 				default: DEFAULT_IN_FLIGHT,
 				description:
 					'How many participants are sent at the same time. 1 sends them one after the other, in item order.',
@@ -41,7 +42,7 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const readParticipant = participantReader(this);
-	const inFlight = this.getNodeParameter('options.inFlight', 0, DEFAULT_IN_FLIGHT) as number;
+	const inFlight = readInFlight(this, 'Requests in Parallel', DEFAULT_IN_FLIGHT, MAX_IN_FLIGHT);
 	return await forEachItem(
 		this,
 		items,

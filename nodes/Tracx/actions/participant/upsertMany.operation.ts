@@ -6,11 +6,20 @@ import type {
 } from 'n8n-workflow';
 
 import { queueParticipants } from '../../transport/api';
-import { asNodeError, errorItem, eventLocator, inPool, raceLocator, readId } from '../common';
+import {
+	asNodeError,
+	errorItem,
+	eventLocator,
+	inPool,
+	raceLocator,
+	readId,
+	readInFlight,
+} from '../common';
 import { participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_BATCHES_IN_FLIGHT = 4;
+const MAX_BATCHES_IN_FLIGHT = 10;
 
 const showFor = { show: { resource: ['participant'], operation: ['upsertMany'] } };
 
@@ -43,7 +52,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Batches in Parallel',
 				name: 'inFlight',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
+				typeOptions: { minValue: 1, maxValue: MAX_BATCHES_IN_FLIGHT },
 				default: DEFAULT_BATCHES_IN_FLIGHT,
 				description:
 					'How many batches are sent at the same time. When a unique_id appears more than once for an event, the batches go one after the other, so that its last record is queued last.',
@@ -132,14 +141,17 @@ export async function execute(
 	const batchSize =
 		(this.getNodeParameter('options.batchSize', 0, DEFAULT_BATCH_SIZE) as number) ||
 		DEFAULT_BATCH_SIZE;
-	const inFlight = repeatsUniqueId(byEvent)
-		? 1
-		: (this.getNodeParameter('options.inFlight', 0, DEFAULT_BATCHES_IN_FLIGHT) as number);
+	const inFlight = readInFlight(
+		this,
+		'Batches in Parallel',
+		DEFAULT_BATCHES_IN_FLIGHT,
+		MAX_BATCHES_IN_FLIGHT,
+	);
 	const batches = planBatches(byEvent, batchSize);
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	let failed: { index: number; error: unknown } | undefined;
-	await inPool(batches.length, inFlight, async (b) => {
+	await inPool(batches.length, repeatsUniqueId(byEvent) ? 1 : inFlight, async (b) => {
 		const batch = batches[b];
 		const itemIndexes = batch.entries.map((e) => e.itemIndex);
 		try {
