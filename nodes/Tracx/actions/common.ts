@@ -159,26 +159,55 @@ export function asNodeError(
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
+/** The Options collection of one operation. */
+export function optionsCollection(
+	displayOptions: INodeProperties['displayOptions'],
+	options: INodeProperties[],
+): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions,
+		options,
+	};
+}
+
 /**
- * Reads an "… in Parallel" option (`options.inFlight`). An expression can give anything; a
- * value that is not a whole number in range would send nothing or flood Tracx, so it stops
- * the node with the option's name instead.
+ * An "… in Parallel" option (`options.inFlight`): its field and its reader, from one name,
+ * default and range. An expression can give anything; a value that is not a whole number in
+ * range would send nothing or flood Tracx, so the reader stops the node naming the option.
  */
-export function readInFlight(
-	ctx: IExecuteFunctions,
-	label: string,
-	fallback: number,
-	max: number,
-): number {
-	const raw = ctx.getNodeParameter('options.inFlight', 0, fallback) as unknown;
-	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max) {
-		return value;
-	}
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`"${label}" must be a whole number from 1 to ${max}, got ${String(raw).slice(0, 40)}`,
-	);
+export function inFlightOption(spec: {
+	displayName: string;
+	default: number;
+	max: number;
+	description: string;
+}): { property: INodeProperties; read: (ctx: IExecuteFunctions) => number } {
+	const { displayName, default: fallback, max, description } = spec;
+	return {
+		property: {
+			displayName,
+			name: 'inFlight',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: max },
+			default: fallback,
+			description,
+		},
+		read(ctx) {
+			const raw = ctx.getNodeParameter('options.inFlight', 0, fallback) as unknown;
+			const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+			if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max) {
+				return value;
+			}
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`"${displayName}" must be a whole number from 1 to ${max}, got ${String(raw).slice(0, 40)}`,
+			);
+		},
+	};
 }
 
 /**

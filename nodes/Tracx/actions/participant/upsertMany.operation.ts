@@ -13,15 +13,23 @@ import {
 	inPool,
 	raceLocator,
 	readId,
-	readInFlight,
+	inFlightOption,
+	optionsCollection,
 } from '../common';
 import { participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_BATCHES_IN_FLIGHT = 4;
-const MAX_BATCHES_IN_FLIGHT = 10;
 
 const showFor = { show: { resource: ['participant'], operation: ['upsertMany'] } };
+
+const batchesInFlight = inFlightOption({
+	displayName: 'Batches in Parallel',
+	default: DEFAULT_BATCHES_IN_FLIGHT,
+	max: 10,
+	description:
+		'How many batches are sent at the same time. When a unique_id appears more than once for an event, the batches go one after the other, so that its last record is queued last.',
+});
 
 export const description: INodeProperties[] = [
 	eventLocator({
@@ -32,33 +40,17 @@ export const description: INodeProperties[] = [
 	}),
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			{
-				displayName: 'Batch Size',
-				name: 'batchSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10000 },
-				default: DEFAULT_BATCH_SIZE,
-				description: 'How many participants are sent in one request',
-			},
-			{
-				displayName: 'Batches in Parallel',
-				name: 'inFlight',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_BATCHES_IN_FLIGHT },
-				default: DEFAULT_BATCHES_IN_FLIGHT,
-				description:
-					'How many batches are sent at the same time. When a unique_id appears more than once for an event, the batches go one after the other, so that its last record is queued last.',
-			},
-		],
-	},
+	optionsCollection(showFor, [
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10000 },
+			default: DEFAULT_BATCH_SIZE,
+			description: 'How many participants are sent in one request',
+		},
+		batchesInFlight.property,
+	]),
 ];
 
 interface Entry {
@@ -141,16 +133,11 @@ export async function execute(
 	const batchSize =
 		(this.getNodeParameter('options.batchSize', 0, DEFAULT_BATCH_SIZE) as number) ||
 		DEFAULT_BATCH_SIZE;
-	const inFlight = readInFlight(
-		this,
-		'Batches in Parallel',
-		DEFAULT_BATCHES_IN_FLIGHT,
-		MAX_BATCHES_IN_FLIGHT,
-	);
+	const inFlight = batchesInFlight.read(this);
 	const batches = planBatches(byEvent, batchSize);
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
-	let failed: { index: number; error: unknown } | undefined;
+	const errors: unknown[] = new Array(batches.length);
 	await inPool(batches.length, repeatsUniqueId(byEvent) ? 1 : inFlight, async (b) => {
 		const batch = batches[b];
 		const itemIndexes = batch.entries.map((e) => e.itemIndex);
@@ -179,14 +166,15 @@ export async function execute(
 				return true;
 			}
 			states[b] = 'failed';
-			if (!failed || b < failed.index) failed = { index: b, error };
+			errors[b] = error;
 			return false;
 		}
 	});
-	if (failed) {
-		const batch = batches[failed.index];
-		const failure = asNodeError(this, failed.error, batch.entries[0].itemIndex);
-		failure.description = [failure.description, progressNote(batches, states, failed.index)]
+	const firstFailed = states.indexOf('failed');
+	if (firstFailed >= 0) {
+		const batch = batches[firstFailed];
+		const failure = asNodeError(this, errors[firstFailed], batch.entries[0].itemIndex);
+		failure.description = [failure.description, progressNote(batches, states, firstFailed)]
 			.filter(Boolean)
 			.join('\n');
 		throw failure;
