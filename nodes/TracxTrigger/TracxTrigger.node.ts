@@ -8,7 +8,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { eventLocator } from '../Tracx/actions/common';
+import { eventLocator, parseTracxId } from '../Tracx/actions/common';
 import { searchEvents } from '../Tracx/methods/listSearch';
 import { listEvents, listRaces } from '../Tracx/transport/api';
 import { comparePoll, mostRecent, readState } from './pollState';
@@ -29,16 +29,11 @@ type TriggerOn = keyof typeof TRIGGERS;
 
 /** The optional event filter of the race triggers, as a Tracx event ID. */
 function eventFilter(ctx: IPollFunctions): number | undefined {
-	const raw = ctx.getNodeParameter('event', '', { extractValue: true }) as unknown;
-	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-	if (text === '') return undefined;
-	if (!/^\d+$/.test(text) || Number(text) < 1) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`"Event" must be a Tracx event ID (a whole number), got "${text.slice(0, 40)}"`,
-		);
+	try {
+		return parseTracxId(ctx.getNodeParameter('event', '', { extractValue: true }), 'Event');
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
 	}
-	return Number(text);
 }
 
 export class TracxTrigger implements INodeType {

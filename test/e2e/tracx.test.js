@@ -232,7 +232,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		const errors = items.filter((i) => i.error);
 		const queued = items.filter((i) => !i.error);
 		expect(errors.map((e) => e.error)).toEqual([
-			'Invalid participant in item 1: "chip_code" must be at most 7 characters (got 8); shorter codes are padded with zeros',
+			'Invalid participant in item 1: "chip_code" must be exactly 7 characters (got 8); only codes of digits are padded with zeros',
 			'Invalid participant in item 3: "date_of_birth" is not a real date (got "2023-02-30")',
 		]);
 		expect(queued.flatMap((q) => q.unique_ids)).toEqual(['E2E-10', 'E2E-12']);

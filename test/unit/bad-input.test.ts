@@ -152,8 +152,9 @@ function rulesAcceptField(field: string, value: unknown): boolean {
  * The value the node's documented normalisation (README "Participant fields", validate.ts)
  * turns a raw value into, written here from that list rather than taken from the node:
  * text is trimmed; whole numbers become text for unique_id and start_number, and whole
- * numbers of 0 or more for chip_code; chip codes shorter than 7 are padded with leading
- * zeros; "12" and "+12" become 12 for race_id;
+ * numbers of 0 or more for chip_code; chip codes of digits only (0-9) shorter than 7 are
+ * padded with leading zeros, other chip codes are left as they are; "12" and "+12" become
+ * 12 for race_id;
  * country codes are upper-cased, gender and state lower-cased; empty optional fields are
  * left out (undefined), except team_name, which is sent as null.
  */
@@ -164,7 +165,7 @@ function documentedNormalisation(field: string, raw: unknown): unknown {
 	if (['unique_id', 'start_number'].includes(field) && wholeNumber) value = String(value);
 	if (field === 'chip_code' && wholeNumber && (value as number) >= 0) value = String(value);
 	if (typeof value !== 'string') return value;
-	if (field === 'chip_code') return value.padStart(7, '0');
+	if (field === 'chip_code') return /^[0-9]+$/.test(value) ? value.padStart(7, '0') : value;
 	if (field === 'race_id' && /^\+?\d+$/.test(value)) return Number(value);
 	if (field === 'country_code') return value.toUpperCase();
 	if (field === 'gender' || field === 'state') return value.toLowerCase();

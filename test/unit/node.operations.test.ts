@@ -44,7 +44,7 @@ function participant(n: number, overrides: IDataObject = {}): IDataObject {
 		last_name: `Last${n}`,
 		date_of_birth: '1988-07-14',
 		start_number: String(100 + n),
-		chip_code: String(n),
+		chip_code: String(n + 1),
 		...overrides,
 	};
 }
@@ -151,7 +151,34 @@ describe('Race → Get Many', () => {
 					event: locator('abc'),
 				},
 			}),
-		).rejects.toThrow('Item 0: "Event" must be a Tracx event ID (a whole number), got "abc"');
+		).rejects.toThrow(
+			'Item 0: "Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "abc"',
+		);
+	});
+
+	it.each([
+		['9007199254740993', '9007199254740993', '9007199254740993'],
+		['a 22-digit ID', '1234567890123456789012', '1234567890123456789012'],
+		['an unsafe number', 2 ** 53, '9007199254740992'],
+		['a number printed with an exponent', 1e21, '1e+21'],
+	])('refuses %s instead of rounding it, naming the parameter', async (_name, value, shown) => {
+		const call = tracx()
+			.get(`${PATH}/races`)
+			.query(true)
+			.reply(200, { data: { items: [] } });
+		await expect(
+			runNode({
+				parameters: {
+					resource: 'race',
+					operation: 'getAll',
+					returnAll: true,
+					event: locator(value),
+				},
+			}),
+		).rejects.toThrow(
+			`Item 0: "Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "${shown}"`,
+		);
+		expect(call.isDone()).toBe(false);
 	});
 });
 
@@ -172,8 +199,8 @@ describe('Participant → Create or Update', () => {
 		});
 		// requests go out in parallel: compare them in unique_id order; outputs keep item order
 		expect(byUniqueId(bodies as IDataObject[])).toEqual([
-			{ ...participant(1), chip_code: '0000001', race_id: 11 },
-			{ ...participant(2), chip_code: '0000002', race_id: 11 },
+			{ ...participant(1), chip_code: '0000002', race_id: 11 },
+			{ ...participant(2), chip_code: '0000003', race_id: 11 },
 		]);
 		expect(output[0].map((i) => [i.json.id, i.pairedItem])).toEqual([
 			['stored-P-1', { item: 0 }],
@@ -280,6 +307,45 @@ describe('Participant → Create or Update', () => {
 		expect(sent.isDone()).toBe(false);
 	});
 
+	it('sends requests for the same unique_id one after the other, in input order; others still in parallel', async () => {
+		const arrived: string[] = [];
+		const open = new Map<string, number>();
+		let mostSameId = 0;
+		let most = 0;
+		tracx()
+			.post(`${PATH}/participant`)
+			.times(12)
+			.reply(async (_uri, body) => {
+				const { unique_id: id, first_name: name } = body as IDataObject;
+				arrived.push(`${String(id)}:${String(name)}`);
+				open.set(String(id), (open.get(String(id)) ?? 0) + 1);
+				mostSameId = Math.max(mostSameId, open.get(String(id)) ?? 0);
+				most = Math.max(
+					most,
+					[...open.values()].reduce((a, b) => a + b, 0),
+				);
+				// the first record of P-1 is the slowest: in parallel the later ones would overtake it
+				await wait(name === 'v1' ? 30 : 5);
+				open.set(String(id), (open.get(String(id)) ?? 1) - 1);
+				return [200, { data: body as IDataObject }];
+			});
+		const input = [
+			participant(1, { first_name: 'v1' }),
+			participant(2),
+			participant(1, { first_name: 'v2' }),
+			participant(3),
+			participant(1, { first_name: 'v3' }),
+			...Array.from({ length: 7 }, (_, n) => participant(10 + n)),
+		];
+		const output = await runNode({ parameters: upsertParameters(), items: input });
+		expect(arrived.filter((a) => a.startsWith('P-1:'))).toEqual(['P-1:v1', 'P-1:v2', 'P-1:v3']);
+		expect(mostSameId).toBe(1);
+		expect(most).toBeGreaterThan(2);
+		expect(output[0].map((o) => [o.json.unique_id, o.pairedItem])).toEqual(
+			input.map((p, item) => [p.unique_id, { item }]),
+		);
+	});
+
 	it('stops at the first invalid item, naming item and field, when Continue On Fail is off', async () => {
 		const sent = tracx().post(`${PATH}/participant`).reply(200, { data: {} });
 		await expect(
@@ -288,9 +354,20 @@ describe('Participant → Create or Update', () => {
 				items: [participant(1, { chip_code: '12345678' })],
 			}),
 		).rejects.toThrow(
-			'Invalid participant in item 0: "chip_code" must be at most 7 characters (got 8)',
+			'Invalid participant in item 0: "chip_code" must be exactly 7 characters (got 8)',
 		);
 		expect(sent.isDone()).toBe(false);
+	});
+
+	it('checks every item before sending any: an invalid item 5 stops the node with nothing sent', async () => {
+		const sent = echoParticipants(10);
+		const input = Array.from({ length: 10 }, (_, n) =>
+			participant(n, n === 5 ? { date_of_birth: '1990-13-01' } : {}),
+		);
+		await expect(runNode({ parameters: upsertParameters(), items: input })).rejects.toThrow(
+			'Invalid participant in item 5: "date_of_birth" is not a real date (got "1990-13-01")',
+		);
+		expect(sent).toEqual([]);
 	});
 
 	it('with Continue On Fail, sends the valid items and turns the rest into error items', async () => {
@@ -362,7 +439,7 @@ describe('Participant → Create or Update Many', () => {
 		]);
 		expect(batches.sent[0].body[0]).toEqual({
 			...participant(0),
-			chip_code: '0000000',
+			chip_code: '0000001',
 			race_id: 11,
 		});
 		expect(output[0].map((o) => o.pairedItem)).toEqual([
@@ -589,6 +666,27 @@ describe('Participant → Create or Update Many', () => {
 			[true, [{ item: 4 }, { item: 5 }]],
 		]);
 		expect(output[0][1].json).toMatchObject({ event_id: 1, batch: 2, unique_ids: ['P-2', 'P-3'] });
+	});
+
+	it('stops with the option named when Batch Size is not a whole number from 1 to 10000', async () => {
+		const batches = captureBatches();
+		for (const batchSize of [-1, 0, 0.5, 10001, Number.NaN, 'many', '']) {
+			await expect(
+				runNode({
+					parameters: manyParameters({ options: { batchSize } }),
+					items: [participant(0), participant(1)],
+				}),
+			).rejects.toThrow(
+				`"Batch Size" must be a whole number from 1 to 10000, got ${String(batchSize)}`,
+			);
+		}
+		expect(batches.sent).toEqual([]);
+		// an expression that gives the number as text is read as that number
+		await runNode({
+			parameters: manyParameters({ options: { batchSize: '1' } }),
+			items: [participant(0), participant(1)],
+		});
+		expect(batches.sent).toHaveLength(2);
 	});
 
 	it('stops with the option named when Batches in Parallel is not a whole number from 1 to 10', async () => {

@@ -142,7 +142,7 @@ describe('Race Created', () => {
 		const error = await node.poll().catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as Error).message).toBe(
-			'"Event" must be a Tracx event ID (a whole number), got "twelve"',
+			'"Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "twelve"',
 		);
 		expect(issuer.exchanges).toBe(0);
 	});

@@ -151,16 +151,75 @@ describe('participant validation', () => {
 		}
 	});
 
-	it('pads short chip codes with zeros and refuses long ones', () => {
-		const padded = validateParticipant({ ...valid, chip_code: '1' });
-		expect(padded.valid && padded.participant.chip_code).toBe('0000001');
-		const numeric = validateParticipant({ ...valid, chip_code: 4567 });
-		expect(numeric.valid && numeric.participant.chip_code).toBe('0004567');
-		expect(onlyProblem({ chip_code: '12345678' })).toEqual({
-			field: 'chip_code',
-			message: expect.stringContaining('at most 7 characters (got 8)'),
-		});
+	it.each([
+		['9007199254740993', '(got "9007199254740993")'],
+		['1234567890123456789012', '(got "1234567890123456789012")'],
+		[2 ** 53, '(got 9007199254740992)'],
+		[1e21, '(got 1e+21)'],
+	])(
+		'refuses the race_id %s, which is beyond safe integers, instead of rounding it',
+		(raceId, got) => {
+			expect(onlyProblem({ race_id: raceId })).toEqual({
+				field: 'race_id',
+				message: `must be a whole number from 1 to 9007199254740991 ${got}`,
+			});
+		},
+	);
+
+	it('pads chip codes of digits only, as text or as a number, to 7 characters', () => {
+		for (const [given, sent] of [
+			['1', '0000001'],
+			[' 42 ', '0000042'],
+			[4567, '0004567'],
+			['000123', '0000123'],
+			[1234567, '1234567'],
+			['0000000', '0000000'],
+		] as const) {
+			const check = validateParticipant({ ...valid, chip_code: given });
+			expect([given, check.valid && check.participant.chip_code]).toEqual([given, sent]);
+		}
 	});
+
+	it.each([
+		['AB12', 4],
+		['12 45', 5],
+		['a', 1],
+		['🏃🏃', 2],
+		['ABCDEFGH', 8],
+		['12345678', 8],
+		['🏃🏃🏃🏃🏃🏃🏃🏃', 8],
+	])(
+		'refuses the chip code %s: only codes of digits are padded, others need 7 characters',
+		(code, n) => {
+			expect(onlyProblem({ chip_code: code })).toEqual({
+				field: 'chip_code',
+				message: `must be exactly 7 characters (got ${n}); only codes of digits are padded with zeros`,
+			});
+		},
+	);
+
+	it('takes any other code of exactly 7 characters as it is, counting characters, not UTF-16 units', () => {
+		for (const code of [
+			'ABC1234',
+			'abc-_12',
+			'🏃🏃🏃🏃🏃🏃🏃',
+			'e\u0301e\u0301e\u0301e',
+			'12 4567',
+		]) {
+			const check = validateParticipant({ ...valid, chip_code: code });
+			expect([code, check.valid && check.participant.chip_code]).toEqual([code, code]);
+		}
+	});
+
+	it.each([['0'], ['000'], [0]])(
+		'refuses the chip code %p rather than padding it to 0000000 (a blank cell read as 0)',
+		(code) => {
+			expect(onlyProblem({ chip_code: code })).toEqual({
+				field: 'chip_code',
+				message: `must be exactly 7 characters; "${String(code)}" would be padded to 0000000, which looks like an empty cell read as 0`,
+			});
+		},
+	);
 
 	it('checks ISO country codes, case-insensitively', () => {
 		expect(problemsOf({ country_code: 'be' })).toEqual([]);
@@ -214,6 +273,6 @@ describe('participant validation', () => {
 			'start_number',
 			'chip_code',
 		]);
-		expect(formatProblems(problems)).toContain('"chip_code" must be at most 7 characters');
+		expect(formatProblems(problems)).toContain('"chip_code" must be exactly 7 characters (got 9)');
 	});
 });

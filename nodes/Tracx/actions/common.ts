@@ -96,8 +96,24 @@ export function returnAllAndLimit(
 }
 
 /**
- * Reads a resource-locator ID as a positive whole number. Returns undefined when the
- * parameter is empty and `optional` is set.
+ * A Tracx ID given as a number or as text (a resource locator's value): undefined when
+ * empty. Beyond 2^53 a number no longer names one ID (9007199254740993 reads as …992, and
+ * 22 digits print as 1e+21), so such IDs are refused, not rounded; the message names the
+ * parameter (`label`).
+ */
+export function parseTracxId(raw: unknown, label: 'Event' | 'Race'): number | undefined {
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (text === '') return undefined;
+	const id = /^\d+$/.test(text) ? Number(text) : NaN;
+	if (Number.isSafeInteger(id) && id >= 1) return id;
+	throw new Error(
+		`"${label}" must be a Tracx ${label.toLowerCase()} ID (a whole number from 1 to ${Number.MAX_SAFE_INTEGER}), got "${text.slice(0, 40)}"`,
+	);
+}
+
+/**
+ * Reads a resource-locator ID of one item. Returns undefined when the parameter is empty
+ * and `optional` is set.
  */
 export function readId(
 	ctx: IExecuteFunctions,
@@ -106,19 +122,23 @@ export function readId(
 	optional = false,
 ): number | undefined {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
-	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-	if (text === '' && optional) return undefined;
-	if (!/^\d+$/.test(text) || Number(text) < 1) {
-		const label = parameter === 'event' ? 'Event' : 'Race';
+	const label = parameter === 'event' ? 'Event' : 'Race';
+	let id: number | undefined;
+	try {
+		id = parseTracxId(raw, label);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${(error as Error).message}`, {
+			itemIndex,
+		});
+	}
+	if (id === undefined && !optional) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			text === ''
-				? `Item ${itemIndex}: "${label}" is empty — choose a ${parameter} from the list or enter its ID`
-				: `Item ${itemIndex}: "${label}" must be a Tracx ${parameter} ID (a whole number), got "${text.slice(0, 40)}"`,
+			`Item ${itemIndex}: "${label}" is empty — choose a ${parameter} from the list or enter its ID`,
 			{ itemIndex },
 		);
 	}
-	return Number(text);
+	return id;
 }
 
 /** Applies Return All / Limit to a list the API returns whole (it documents no paging). */
@@ -128,19 +148,29 @@ export function limitResults<T>(ctx: IExecuteFunctions, list: T[], itemIndex: nu
 	return list.slice(0, limit);
 }
 
+/**
+ * The one shape of an error item, for every operation. n8n routes an item to the error output
+ * (under "Continue (using error output)") when the item carries n8n's error object in `error`;
+ * judged by its json alone it would need `error` and nothing else (n8n 1.x also allows
+ * `message`, 2.x `message` and `details`), so the context kept in json here (description,
+ * event, batch, unique_ids) would hold it on the success output. Under "Continue (regular
+ * output)" the same item stays in the regular output, json as it is.
+ */
 export function errorItem(
+	ctx: IExecuteFunctions,
 	error: unknown,
 	pairedItems: number[],
 	extra: IDataObject = {},
 ): INodeExecutionData {
 	const message = error instanceof Error ? error.message : String(error);
-	const description = (error as { description?: unknown }).description;
+	const description = (error as { description?: unknown } | null)?.description;
 	return {
 		json: {
 			error: message,
 			...(typeof description === 'string' && description ? { description } : {}),
 			...extra,
 		},
+		error: asNodeError(ctx, error, pairedItems[0] ?? 0),
 		pairedItem: pairedItems.map((item) => ({ item })),
 	};
 }
@@ -156,7 +186,11 @@ export function asNodeError(
 	itemIndex: number,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	return new NodeOperationError(
+		ctx.getNode(),
+		error instanceof Error ? error : new Error(String(error)),
+		{ itemIndex },
+	);
 }
 
 /** The Options collection of one operation. */
@@ -176,28 +210,31 @@ export function optionsCollection(
 }
 
 /**
- * An "… in Parallel" option (`options.inFlight`): its field and its reader, from one name,
- * default and range. An expression can give anything; a value that is not a whole number in
- * range would send nothing or flood Tracx, so the reader stops the node naming the option.
+ * A whole-number option of the Options collection (`options.<name>`): its field and its
+ * reader, from one name, default and range. An expression can give anything; a value that
+ * is not a whole number in range would send nothing, drop items or flood Tracx, so the
+ * reader stops the node naming the option. Text holding a number (what an expression may
+ * give) is read as that number.
  */
-export function inFlightOption(spec: {
+export function wholeNumberOption(spec: {
 	displayName: string;
+	name: string;
 	default: number;
 	max: number;
 	description: string;
 }): { property: INodeProperties; read: (ctx: IExecuteFunctions) => number } {
-	const { displayName, default: fallback, max, description } = spec;
+	const { displayName, name, default: fallback, max, description } = spec;
 	return {
 		property: {
 			displayName,
-			name: 'inFlight',
+			name,
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: max },
 			default: fallback,
 			description,
 		},
 		read(ctx) {
-			const raw = ctx.getNodeParameter('options.inFlight', 0, fallback) as unknown;
+			const raw = ctx.getNodeParameter(`options.${name}`, 0, fallback) as unknown;
 			const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 			if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max) {
 				return value;
@@ -208,6 +245,16 @@ export function inFlightOption(spec: {
 			);
 		},
 	};
+}
+
+/** An "… in Parallel" option (`options.inFlight`): how many requests are under way at once. */
+export function inFlightOption(spec: {
+	displayName: string;
+	default: number;
+	max: number;
+	description: string;
+}): ReturnType<typeof wholeNumberOption> {
+	return wholeNumberOption({ ...spec, name: 'inFlight' });
 }
 
 /**
@@ -231,33 +278,64 @@ export async function inPool(
 }
 
 /**
+ * Returns a runner under which tasks that share a key run one after the other, in the order
+ * they were started, while tasks with other keys (or none) are not held up.
+ */
+export function inOrderPerKey(
+	keyOf: (index: number) => string | undefined,
+): <T>(index: number, task: () => Promise<T>) => Promise<T> {
+	const tails = new Map<string, Promise<unknown>>();
+	return async (index, task) => {
+		const key = keyOf(index);
+		if (key === undefined) return await task();
+		const before = tails.get(key);
+		const run = before ? before.then(task) : task();
+		const tail = run.then(
+			() => undefined,
+			() => undefined,
+		);
+		tails.set(key, tail);
+		void tail.then(() => {
+			if (tails.get(key) === tail) tails.delete(key);
+		});
+		return await run;
+	};
+}
+
+/**
  * Runs `work` for every input item, at most `inFlight` at a time, and returns the outputs
- * in item order. A failure stops the node (after the calls already under way), or with
- * Continue On Fail becomes an error item paired with that input item, so every item is
- * accounted for.
+ * in item order. Items with the same `orderKey` are worked one after the other, in item
+ * order. A failure stops the node (after the calls already under way), or with Continue On
+ * Fail becomes an error item paired with that input item, so every item is accounted for.
  */
 export async function forEachItem(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	work: (itemIndex: number) => Promise<INodeExecutionData[]>,
 	inFlight = 1,
+	orderKey: (itemIndex: number) => string | undefined = () => undefined,
 ): Promise<INodeExecutionData[]> {
 	const results: INodeExecutionData[][] = new Array(items.length);
 	let firstFailed = Infinity;
 	let firstError: unknown;
-	await inPool(items.length, inFlight, async (i) => {
-		try {
-			results[i] = await work(i);
-			return true;
-		} catch (error) {
-			if (ctx.continueOnFail()) {
-				results[i] = [errorItem(error, [i])];
+	const inOrder = inOrderPerKey(orderKey);
+	await inPool(items.length, inFlight, async (i) =>
+		inOrder(i, async () => {
+			// an item that waited for an earlier one with its key starts nothing after a failure
+			if (firstFailed !== Infinity) return false;
+			try {
+				results[i] = await work(i);
 				return true;
+			} catch (error) {
+				if (ctx.continueOnFail()) {
+					results[i] = [errorItem(ctx, error, [i])];
+					return true;
+				}
+				if (i < firstFailed) [firstFailed, firstError] = [i, error];
+				return false;
 			}
-			if (i < firstFailed) [firstFailed, firstError] = [i, error];
-			return false;
-		}
-	});
+		}),
+	);
 	if (firstFailed !== Infinity) throw asNodeError(ctx, firstError, firstFailed);
 	return results.flat();
 }

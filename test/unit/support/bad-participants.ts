@@ -308,6 +308,13 @@ const CHIP_DEFECTS: Array<[string, unknown]> = [
 	['lowercase', 'abcdefg'],
 	['padded-to-9', ' 1234567 '],
 	['unsafe-integer', 2 ** 53],
+	['letters-short', 'AB12'],
+	['letters-and-digits-short', 'A1'],
+	['emoji-short', '🏃🏃'],
+	['zero-text', '0'],
+	['zeros-short', '000'],
+	['seven-zeros', '0000000'],
+	['digits-with-leading-zeros', '000123'],
 ];
 
 const COUNTRY_DEFECTS: Array<[string, unknown]> = [

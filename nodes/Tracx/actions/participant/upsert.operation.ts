@@ -1,7 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { upsertParticipant } from '../../transport/api';
-import { forEachItem, inFlightOption, optionsCollection, raceLocator } from '../common';
+import {
+	asNodeError,
+	forEachItem,
+	inFlightOption,
+	optionsCollection,
+	raceLocator,
+} from '../common';
 import { participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
@@ -25,19 +31,33 @@ export const description: INodeProperties[] = [
 /**
  * POST /participant, one request per input item, several at a time (each waits for the
  * network far longer than for anything else); outputs the stored participants in item order.
+ * Every item is checked before anything is sent, so that without Continue On Fail an invalid
+ * item stops the node with nothing stored. Requests for the same unique_id go one after the
+ * other, in item order: in parallel the older record could arrive last and be the one kept.
  */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	const readParticipant = participantReader(this);
+	const requestsInParallel = inFlight.read(this);
+	const checked = items.map((item, i) => {
+		try {
+			return { participant: readParticipant(item, i) };
+		} catch (error) {
+			if (!this.continueOnFail()) throw asNodeError(this, error, i);
+			return { error };
+		}
+	});
 	return await forEachItem(
 		this,
 		items,
 		async (i) => {
-			const participant = readParticipant(items[i], i);
+			const { participant, error } = checked[i];
+			if (!participant) throw error;
 			return [{ json: await upsertParticipant(this, participant, i), pairedItem: { item: i } }];
 		},
-		inFlight.read(this),
+		requestsInParallel,
+		(i) => checked[i].participant?.unique_id as string | undefined,
 	);
 }

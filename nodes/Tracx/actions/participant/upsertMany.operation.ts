@@ -15,6 +15,7 @@ import {
 	readId,
 	inFlightOption,
 	optionsCollection,
+	wholeNumberOption,
 } from '../common';
 import { participantMapper, participantReader } from './input';
 
@@ -22,6 +23,14 @@ export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_BATCHES_IN_FLIGHT = 4;
 
 const showFor = { show: { resource: ['participant'], operation: ['upsertMany'] } };
+
+const batchSize = wholeNumberOption({
+	displayName: 'Batch Size',
+	name: 'batchSize',
+	default: DEFAULT_BATCH_SIZE,
+	max: 10000,
+	description: 'How many participants are sent in one request',
+});
 
 const batchesInFlight = inFlightOption({
 	displayName: 'Batches in Parallel',
@@ -40,17 +49,7 @@ export const description: INodeProperties[] = [
 	}),
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
-	optionsCollection(showFor, [
-		{
-			displayName: 'Batch Size',
-			name: 'batchSize',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10000 },
-			default: DEFAULT_BATCH_SIZE,
-			description: 'How many participants are sent in one request',
-		},
-		batchesInFlight.property,
-	]),
+	optionsCollection(showFor, [batchSize.property, batchesInFlight.property]),
 ];
 
 interface Entry {
@@ -126,15 +125,12 @@ export async function execute(
 			byEvent.set(eventId, group);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			invalid.push(errorItem(error, [i]));
+			invalid.push(errorItem(this, error, [i]));
 		}
 	}
 
-	const batchSize =
-		(this.getNodeParameter('options.batchSize', 0, DEFAULT_BATCH_SIZE) as number) ||
-		DEFAULT_BATCH_SIZE;
 	const inFlight = batchesInFlight.read(this);
-	const batches = planBatches(byEvent, batchSize);
+	const batches = planBatches(byEvent, batchSize.read(this));
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	const errors: unknown[] = new Array(batches.length);
@@ -157,7 +153,7 @@ export async function execute(
 			return true;
 		} catch (error) {
 			if (this.continueOnFail()) {
-				outcomes[b] = errorItem(error, itemIndexes, {
+				outcomes[b] = errorItem(this, error, itemIndexes, {
 					event_id: batch.eventId,
 					batch: batch.number,
 					batch_count: batch.count,

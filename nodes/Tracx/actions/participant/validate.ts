@@ -5,7 +5,7 @@ import { COUNTRY_CODES, GENDERS, PARTICIPANT_FIELDS, STATES } from './fields';
 /**
  * Checks one participant against the documented rules before anything is sent, and
  * normalizes what is unambiguous: trims text, turns whole numbers into text for ids,
- * bibs and chip codes, pads short chip codes with zeros, turns "12" into 12 for race_id,
+ * bibs and chip codes, pads short chip codes of digits with zeros, turns "12" into 12 for race_id,
  * upper-cases country codes and lower-cases gender and state.
  */
 
@@ -103,22 +103,40 @@ function raceId(value: unknown): number {
 		const parsed = Number(value.trim());
 		if (Number.isSafeInteger(parsed) && parsed > 0) return parsed;
 	}
+	// beyond 2^53 a number no longer names one race: refused, not rounded
+	const range = `a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`;
 	throw new Problem(
 		typeof value === 'string'
-			? `must be a whole number (got "${value.slice(0, 40)}")`
-			: `must be a whole number, not ${describeType(value)}`,
+			? `must be ${range} (got "${value.slice(0, 40)}")`
+			: typeof value === 'number'
+				? `must be ${range} (got ${String(value)})`
+				: `must be ${range}, not ${describeType(value)}`,
 	);
 }
 
+/**
+ * Codes of digits only are what a spreadsheet turns into numbers, losing leading zeros:
+ * those are padded back to 7. Any other code is sent as it is and must have exactly 7
+ * characters; `AB12` is not made into `000AB12`. A code of only zeros shorter than 7 (`0`,
+ * often a blank cell read as 0) is refused rather than sent as `0000000` for everyone.
+ */
 function chipCode(value: unknown): string {
 	const result = text(value, 'natural');
 	const n = length(result);
-	if (n > CHIP_CODE_LENGTH) {
+	if (/^[0-9]+$/.test(result) && n < CHIP_CODE_LENGTH) {
+		if (/^0+$/.test(result)) {
+			throw new Problem(
+				`must be exactly ${CHIP_CODE_LENGTH} characters; "${result}" would be padded to ${'0'.repeat(CHIP_CODE_LENGTH)}, which looks like an empty cell read as 0`,
+			);
+		}
+		return result.padStart(CHIP_CODE_LENGTH, '0');
+	}
+	if (n !== CHIP_CODE_LENGTH) {
 		throw new Problem(
-			`must be at most ${CHIP_CODE_LENGTH} characters (got ${n}); shorter codes are padded with zeros`,
+			`must be exactly ${CHIP_CODE_LENGTH} characters (got ${n}); only codes of digits are padded with zeros`,
 		);
 	}
-	return result.padStart(CHIP_CODE_LENGTH, '0');
+	return result;
 }
 
 function countryCode(value: unknown): string {
