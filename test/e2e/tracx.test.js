@@ -14,6 +14,7 @@ const { N8n } = require('./support/n8n');
 const {
 	chain,
 	errorOf,
+	itemsOf,
 	manualTrigger,
 	node,
 	outputOf,
@@ -231,12 +232,205 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		const items = outputOf(outcome.result, 'Upsert many');
 		const errors = items.filter((i) => i.error);
 		const queued = items.filter((i) => !i.error);
-		expect(errors.map((e) => e.error)).toEqual([
+		expect(errors.map((e) => e.error.message)).toEqual([
 			'Invalid participant in item 1: "chip_code" must be exactly 7 characters (got 8); only codes of digits are padded with zeros',
 			'Invalid participant in item 3: "date_of_birth" is not a real date (got "2023-02-30")',
 		]);
 		expect(queued.flatMap((q) => q.unique_ids)).toEqual(['E2E-10', 'E2E-12']);
 		expect(errors.length + queued.flatMap((q) => q.unique_ids).length).toBe(input.length);
+	});
+
+	test('every error item of every operation takes the Error output under "Continue (using error output)" and stays in the one output under "Continue (regular output)"', async () => {
+		// One input for four Tracx nodes side by side, each failing in its own way.
+		const input = [
+			participant(31, { event_id: '1' }),
+			participant(32, { event_id: '9007199254740993', chip_code: 'AB12' }),
+			participant(33, { event_id: '1', race_id: 999 }),
+			participant(34, { event_id: '2' }),
+			participant(35, { event_id: '2' }),
+		];
+		const operations = [
+			// credWrite may not list events: every call answers 403
+			['Events', 'credWrite', { resource: 'event', operation: 'getAll', returnAll: true }],
+			// item 1's event ID is beyond safe integers
+			[
+				'Races',
+				'credAll',
+				{
+					resource: 'race',
+					operation: 'getAll',
+					returnAll: true,
+					event: rl('={{ $json.event_id }}'),
+				},
+			],
+			// item 1 is invalid, item 2's race is unknown to Tracx (422)
+			['Upsert', 'credAll', { resource: 'participant', operation: 'upsert', participant: autoMap }],
+			// item 1 is invalid; the batch of items 0 and 2 is refused (422)
+			[
+				'Upsert many',
+				'credAll',
+				{
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: rl('1'),
+					participant: autoMap,
+					options: { batchSize: 2 },
+				},
+			],
+		];
+		const workflow = (id, onError) => {
+			const source = records('Registrations', input);
+			const nodes = operations.map(([name, cred, parameters]) =>
+				tracx(name, credential(cred), parameters, { onError }),
+			);
+			const wf = chain(id, [manualTrigger(), source]);
+			wf.nodes.push(...nodes);
+			wf.connections[source.name] = {
+				main: [nodes.map((n) => ({ node: n.name, type: 'main', index: 0 }))],
+			};
+			return wf;
+		};
+		await n8n.importWorkflow(workflow('toErrorOutput', 'continueErrorOutput'));
+		await n8n.importWorkflow(workflow('toRegularOutput', 'continueRegularOutput'));
+
+		const paired = (item) => [item.pairedItem].flat().map((p) => p.item);
+		const expectedErrors = {
+			Events: [0, 1, 2, 3, 4].map((i) => [
+				[i],
+				'The Tracx connect token lacks the permission permissions.events.list',
+			]),
+			Races: [
+				[
+					[1],
+					'Item 1: "Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "9007199254740993"',
+				],
+			],
+			Upsert: [
+				[
+					[1],
+					'Invalid participant in item 1: "chip_code" must be exactly 7 characters (got 4); only codes of digits are padded with zeros',
+				],
+				[[2], 'Tracx rejected the data: race_id: The selected race id is invalid.'],
+			],
+			'Upsert many': [
+				[
+					[1],
+					'Invalid participant in item 1: "chip_code" must be exactly 7 characters (got 4); only codes of digits are padded with zeros',
+				],
+				[
+					[0, 2],
+					expect.stringContaining('Tracx rejected the data: item 2 (unique_id E2E-33) race_id'),
+				],
+			],
+		};
+		const expectedSuccess = {
+			Events: [],
+			Races: [0, 0, 2, 2, 3, 3, 4, 4],
+			Upsert: [0, 3, 4],
+			'Upsert many': [3, 4],
+		};
+		const figures = {};
+		for (const [id, split] of [
+			['toErrorOutput', true],
+			['toRegularOutput', false],
+		]) {
+			const outcome = await execute(id);
+			succeeded(outcome);
+			const routes = {};
+			for (const r of outcome.requests.filter((r) => r.auth.kind === 'session')) {
+				routes[`${r.route} ${r.status}`] = (routes[`${r.route} ${r.status}`] ?? 0) + 1;
+			}
+			figures[id] = { requests: routes };
+			for (const [name] of operations) {
+				const regular = itemsOf(outcome.result, name, 0);
+				const errorOutput = itemsOf(outcome.result, name, 1);
+				const errors = split ? errorOutput : regular.filter((i) => i.json.error !== undefined);
+				const success = split ? regular : regular.filter((i) => i.json.error === undefined);
+				figures[id][name] = { regular: regular.length, error: errorOutput.length };
+				if (split) expect(regular.filter((i) => i.json.error !== undefined)).toEqual([]);
+				else expect(errorOutput).toEqual([]);
+				expect(errors.map((i) => [paired(i), i.json.error.message])).toEqual(expectedErrors[name]);
+				// on the Error output n8n adds the paired input item's fields beside `error`
+				if (split) {
+					for (const i of errors) expect(i.json.unique_id).toBe(input[paired(i)[0]].unique_id);
+				}
+				expect(success.flatMap(paired)).toEqual(expectedSuccess[name]);
+			}
+			// the failed batch keeps its fields on either output
+			const batch = itemsOf(outcome.result, 'Upsert many', split ? 1 : 0).find(
+				(i) => i.json.error?.batch !== undefined,
+			);
+			expect(batch.json.error).toEqual({
+				message: expect.stringContaining('Tracx rejected the data: item 2 (unique_id E2E-33)'),
+				description: expect.stringContaining('POST /events/1/participants answered HTTP 422'),
+				event_id: 1,
+				batch: 1,
+				batch_count: 2,
+				unique_ids: ['E2E-31', 'E2E-33'],
+			});
+		}
+		// The same requests either way: 5 refused event lists, 4 race lists, 4 single upserts (one
+		// refused), 2 batches (one refused).
+		const requests = {
+			'GET /events 403': 5,
+			'GET /races 200': 4,
+			'POST /participant 200': 3,
+			'POST /participant 422': 1,
+			'POST /events/{event_id}/participants 200': 1,
+			'POST /events/{event_id}/participants 422': 1,
+		};
+		expect(figures.toErrorOutput.requests).toEqual(requests);
+		expect(figures.toRegularOutput.requests).toEqual(requests);
+		console.log(`error-output figures (${runtimeKey}): ${JSON.stringify(figures)}`);
+	});
+
+	test('Create or Update with requests in parallel sends repeated unique_ids in input order; Tracx keeps the last record', async () => {
+		const input = [
+			participant(41, { unique_id: 'DUP-1', first_name: 'Version1' }),
+			participant(42),
+			participant(41, { unique_id: 'DUP-1', first_name: 'Version2' }),
+			participant(43),
+			participant(41, { unique_id: 'DUP-1', first_name: 'Version3' }),
+			participant(44),
+			participant(45),
+			participant(46),
+		];
+		await n8n.importWorkflow(
+			chain('repeatedIds', [
+				manualTrigger(),
+				records('Registrations', input),
+				tracx('Upsert', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsert',
+					participant: autoMap,
+					options: { inFlight: 10 },
+				}),
+			]),
+		);
+		// the first record of DUP-1 is answered last by far: sent in parallel, the later
+		// records would be stored first and the oldest one kept
+		sandbox.control.faults({
+			kind: 'slow',
+			ms: 1500,
+			routes: ['POST /participant'],
+			bodyContains: 'Version1',
+		});
+		const outcome = await execute('repeatedIds');
+		succeeded(outcome);
+		expect(outputOf(outcome.result, 'Upsert').map((p) => [p.unique_id, p.first_name])).toEqual(
+			input.map((p) => [p.unique_id, p.first_name]),
+		);
+		const kept = sandbox.control
+			.participants({ event_id: 1 })
+			.items.find((p) => p.unique_id === 'DUP-1');
+		expect(kept.first_name).toBe('Version3');
+		// in the order answered: the five other participants did not wait for DUP-1
+		const answered = outcome.requests.filter((r) => r.route === 'POST /participant');
+		expect(answered.map((r) => r.status)).toEqual(Array(8).fill(200));
+		expect(answered.findIndex((r) => r.fault === 'slow')).toBe(5);
+		console.log(
+			`repeated-id figures (${runtimeKey}): ${answered.length} requests, the slow first DUP-1 answered ${answered.findIndex((r) => r.fault === 'slow') + 1}th, kept ${kept.first_name}`,
+		);
 	});
 
 	test('a missing permission (403) and a rejected participant (422) produce our messages', async () => {

@@ -204,7 +204,7 @@ function createApi(deps) {
 			return finish(answer.status, answer.body);
 		}
 
-		const fault = faults.take(route.key);
+		const fault = faults.take(route.key, rawBody);
 		if (fault) {
 			entry.fault = fault.kind;
 			if (fault.kind === 'slow') await sleep(fault.ms);

@@ -276,6 +276,24 @@ describe('POST /__sandbox/faults', () => {
 		expect(sandbox.stats().exchangeFailures).toBe(1);
 	});
 
+	test('bodyContains aims a fault at the requests whose body holds that text', async () => {
+		const token = await sessionToken(sandbox, TOKENS.write);
+		sandbox.control.faults({
+			status: 503,
+			count: 1,
+			routes: ['POST /participant'],
+			bodyContains: '"AIMED-1"',
+		});
+		const other = { token, body: participant({ unique_id: 'OTHER-1' }) };
+		const aimed = { token, body: participant({ unique_id: 'AIMED-1' }) };
+		expect((await call(sandbox, 'POST', '/participant', other)).status).toBe(200);
+		expect((await call(sandbox, 'POST', '/participant', aimed)).status).toBe(503);
+		expect((await call(sandbox, 'POST', '/participant', aimed)).status).toBe(200);
+		expect(() => sandbox.control.faults({ kind: 'drop', bodyContains: '' })).toThrow(
+			'bodyContains must be a non-empty string or null',
+		);
+	});
+
 	test('429 carries Retry-After when given, and not when null', async () => {
 		const token = await sessionToken(sandbox);
 		sandbox.control.faults({ status: 429, count: 1, retryAfter: 3 });

@@ -86,6 +86,13 @@ function parseFault(spec, apiRoutes) {
 		throw new FaultError(`${kind} applies only to ${SESSION_ROUTE}`);
 	}
 	fault.routes = new Set(routes);
+	// Lets a test aim a fault at one record (say, the first of two requests for one unique_id)
+	// whatever order concurrent requests arrive in.
+	const bodyContains = spec.bodyContains ?? null;
+	if (bodyContains !== null && (typeof bodyContains !== 'string' || bodyContains === '')) {
+		throw new FaultError('bodyContains must be a non-empty string or null');
+	}
+	fault.bodyContains = bodyContains;
 	return fault;
 }
 
@@ -103,9 +110,13 @@ class Faults {
 		this.pending = [];
 	}
 
-	/** Consumes and returns the first fault matching the route, or null. */
-	take(route) {
-		const index = this.pending.findIndex((fault) => fault.routes.has(route));
+	/** Consumes and returns the first fault matching the route (and body), or null. */
+	take(route, body = '') {
+		const index = this.pending.findIndex(
+			(fault) =>
+				fault.routes.has(route) &&
+				(fault.bodyContains === null || body.includes(fault.bodyContains)),
+		);
 		if (index === -1) return null;
 		const fault = this.pending[index];
 		fault.remaining -= 1;

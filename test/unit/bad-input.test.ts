@@ -318,7 +318,7 @@ describe.each(['upsert', 'upsertMany'] as const)(
 				const indexes = pairedIndexes(item);
 				counted.push(...indexes);
 				if (item.json.error !== undefined) {
-					for (const i of indexes) failed.set(i, String(item.json.error));
+					for (const i of indexes) failed.set(i, (item.json.error as { message: string }).message);
 				} else {
 					for (const i of indexes) succeeded.add(i);
 				}

@@ -114,7 +114,7 @@ describe.each(Object.entries(OPERATIONS))('%s', (_name, op) => {
 		op.route().reply(403, { message: 'This action is unauthorized.' });
 		const { output } = await failure(op.parameters, true);
 		expect(output?.[0]).toHaveLength(1);
-		expect(output?.[0][0].json.error).toBe(
+		expect((output?.[0][0].json.error as { message: string }).message).toBe(
 			`The Tracx connect token lacks the permission ${op.permission}`,
 		);
 		expect(output?.[0][0].pairedItem).toEqual([{ item: 0 }]);

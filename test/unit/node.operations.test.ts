@@ -389,7 +389,9 @@ describe('Participant → Create or Update', () => {
 		const failed = output[0].filter((i) => i.json.error);
 		const succeeded = output[0].filter((i) => !i.json.error);
 		expect(succeeded.length + failed.length).toBe(input.length);
-		expect(failed.map((i) => [i.pairedItem, i.json.error])).toEqual([
+		expect(
+			failed.map((i) => [i.pairedItem, (i.json.error as { message: string }).message]),
+		).toEqual([
 			[
 				[{ item: 1 }],
 				'Invalid participant in item 1: "date_of_birth" is not a real date (got "2023-02-30")',
@@ -665,7 +667,11 @@ describe('Participant → Create or Update Many', () => {
 			[false, [{ item: 2 }, { item: 3 }]],
 			[true, [{ item: 4 }, { item: 5 }]],
 		]);
-		expect(output[0][1].json).toMatchObject({ event_id: 1, batch: 2, unique_ids: ['P-2', 'P-3'] });
+		expect(output[0][1].json.error).toMatchObject({
+			event_id: 1,
+			batch: 2,
+			unique_ids: ['P-2', 'P-3'],
+		});
 	});
 
 	it('stops with the option named when Batch Size is not a whole number from 1 to 10000', async () => {

@@ -149,28 +149,31 @@ export function limitResults<T>(ctx: IExecuteFunctions, list: T[], itemIndex: nu
 }
 
 /**
- * The one shape of an error item, for every operation. n8n routes an item to the error output
- * (under "Continue (using error output)") when the item carries n8n's error object in `error`;
- * judged by its json alone it would need `error` and nothing else (n8n 1.x also allows
- * `message`, 2.x `message` and `details`), so the context kept in json here (description,
- * event, batch, unique_ids) would hold it on the success output. Under "Continue (regular
- * output)" the same item stays in the regular output, json as it is.
+ * The one shape of an error item, for every operation: `{ json: { error: { message,
+ * description?, …context } }, pairedItem }`.
+ *
+ * Under "Continue (using error output)" n8n moves an item to the error output only when the
+ * item carries n8n's error object in `error`, or when its json holds nothing but `error`
+ * (1.x also allows `message`; 2.x `message` and `details`). An error object on the item is
+ * no use here: n8n then replaces the json with `{ error: message }`, losing the context.
+ * So everything sits under the one json key `error`, which routes the item on both majors
+ * and keeps its fields on either output.
  */
 export function errorItem(
-	ctx: IExecuteFunctions,
 	error: unknown,
 	pairedItems: number[],
-	extra: IDataObject = {},
+	context: IDataObject = {},
 ): INodeExecutionData {
 	const message = error instanceof Error ? error.message : String(error);
 	const description = (error as { description?: unknown } | null)?.description;
 	return {
 		json: {
-			error: message,
-			...(typeof description === 'string' && description ? { description } : {}),
-			...extra,
+			error: {
+				message,
+				...(typeof description === 'string' && description ? { description } : {}),
+				...context,
+			},
 		},
-		error: asNodeError(ctx, error, pairedItems[0] ?? 0),
 		pairedItem: pairedItems.map((item) => ({ item })),
 	};
 }
@@ -328,7 +331,7 @@ export async function forEachItem(
 				return true;
 			} catch (error) {
 				if (ctx.continueOnFail()) {
-					results[i] = [errorItem(ctx, error, [i])];
+					results[i] = [errorItem(error, [i])];
 					return true;
 				}
 				if (i < firstFailed) [firstFailed, firstError] = [i, error];

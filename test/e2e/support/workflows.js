@@ -72,6 +72,17 @@ function outputOf(result, nodeName) {
 	return (runs[0].data?.main?.[0] ?? []).map((item) => item.json);
 }
 
+/**
+ * The items (json and pairedItem) on one output of a node in a parsed run: output 0 is the
+ * regular (Success) output, output 1 the Error output of a node set to "Continue (using
+ * error output)".
+ */
+function itemsOf(result, nodeName, output = 0) {
+	const runs = result?.data?.resultData?.runData?.[nodeName];
+	if (!runs) throw new Error(`node "${nodeName}" did not run`);
+	return (runs[0].data?.main?.[output] ?? []).map(({ json, pairedItem }) => ({ json, pairedItem }));
+}
+
 /** The error a failed run reports, as n8n stores it. */
 function errorOf(result) {
 	return result?.data?.resultData?.error ?? null;
@@ -87,5 +98,6 @@ module.exports = {
 	autoMap,
 	participant,
 	outputOf,
+	itemsOf,
 	errorOf,
 };

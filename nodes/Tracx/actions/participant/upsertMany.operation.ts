@@ -125,7 +125,7 @@ export async function execute(
 			byEvent.set(eventId, group);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			invalid.push(errorItem(this, error, [i]));
+			invalid.push(errorItem(error, [i]));
 		}
 	}
 
@@ -153,7 +153,7 @@ export async function execute(
 			return true;
 		} catch (error) {
 			if (this.continueOnFail()) {
-				outcomes[b] = errorItem(this, error, itemIndexes, {
+				outcomes[b] = errorItem(error, itemIndexes, {
 					event_id: batch.eventId,
 					batch: batch.number,
 					batch_count: batch.count,
