@@ -71,9 +71,14 @@ export function raceLocator(overrides: Partial<INodeProperties>): INodePropertie
 	};
 }
 
+/**
+ * Return All and Limit, left out of the tool variant: an agent always gets the whole list
+ * (see limitResults), so a limit there could only be ignored.
+ */
 export function returnAllAndLimit(
 	displayOptions: INodeProperties['displayOptions'],
 ): INodeProperties[] {
+	const notAsTool = { ...displayOptions, hide: { ...displayOptions?.hide, '@tool': [true] } };
 	return [
 		{
 			displayName: 'Return All',
@@ -81,7 +86,7 @@ export function returnAllAndLimit(
 			type: 'boolean',
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
-			displayOptions,
+			displayOptions: notAsTool,
 		},
 		{
 			displayName: 'Limit',
@@ -90,7 +95,7 @@ export function returnAllAndLimit(
 			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'Max number of results to return',
-			displayOptions: { ...displayOptions, show: { ...displayOptions?.show, returnAll: [false] } },
+			displayOptions: { ...notAsTool, show: { ...displayOptions?.show, returnAll: [false] } },
 		},
 	];
 }
@@ -141,8 +146,24 @@ export function readId(
 	return id;
 }
 
-/** Applies Return All / Limit to a list the API returns whole (it documents no paging). */
+/**
+ * Whether the node runs as an AI agent's tool (AI Agent, MCP Server Trigger). n8n 2.x says
+ * so; n8n 1.x runs the tool variant under the node's type name with "Tool" appended.
+ */
+export function runsAsTool(ctx: IExecuteFunctions): boolean {
+	const isToolExecution = (ctx as Partial<Pick<IExecuteFunctions, 'isToolExecution'>>)
+		.isToolExecution;
+	if (typeof isToolExecution === 'function' && isToolExecution.call(ctx)) return true;
+	return ctx.getNode().type.endsWith('Tool');
+}
+
+/**
+ * Applies Return All / Limit to a list the API returns whole (it documents no paging). An
+ * agent gets the whole list: it cannot tell a cut list from a complete one and would
+ * answer "there is no such race" about one it was never shown.
+ */
 export function limitResults<T>(ctx: IExecuteFunctions, list: T[], itemIndex: number): T[] {
+	if (runsAsTool(ctx)) return list;
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
 	const limit = ctx.getNodeParameter('limit', itemIndex, 50) as number;
 	return list.slice(0, limit);

@@ -204,6 +204,11 @@ export interface RunOptions {
 	items?: IDataObject[];
 	store?: CredentialStore;
 	continueOnFail?: boolean;
+	/**
+	 * Run as an AI agent's tool, the way each major tells it: 2.x by isToolExecution(), 1.x
+	 * only by the tool variant's type name ("…Tool").
+	 */
+	asTool?: 'n8n1' | 'n8n2';
 }
 
 const NODE: INode = {
@@ -262,8 +267,11 @@ function baseContext(store: CredentialStore) {
 
 export function executeContext(options: RunOptions): IExecuteFunctions {
 	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+	const base = baseContext(options.store ?? credentialStore());
 	const context = {
-		...baseContext(options.store ?? credentialStore()),
+		...base,
+		...(options.asTool === 'n8n1' && { getNode: () => ({ ...NODE, type: `${NODE.type}Tool` }) }),
+		...(options.asTool === 'n8n2' && { isToolExecution: () => true }),
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getNodeParameter(

@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				action: 'Get many events',
+				action: 'Get many race events (IDs are whole numbers)',
 				description: 'List the events the connect token may see',
 			},
 		],

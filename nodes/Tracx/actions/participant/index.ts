@@ -13,13 +13,13 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Create or Update',
 				value: 'upsert',
-				action: 'Create or update a participant',
+				action: 'Create or update a participant by unique_id',
 				description: 'Create a new record, or update the current one if it already exists (upsert)',
 			},
 			{
 				name: 'Create or Update Many',
 				value: 'upsertMany',
-				action: 'Create or update many participants',
+				action: 'Create or update many participants by unique_id',
 				description: 'Queue all items as participants of an event, in batches',
 			},
 		],

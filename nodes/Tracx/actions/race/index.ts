@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				action: 'Get many races',
+				action: 'Get many races of an event',
 				description: 'List races, optionally of one event',
 			},
 		],

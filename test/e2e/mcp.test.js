@@ -1,0 +1,350 @@
+'use strict';
+
+/**
+ * The Tracx node as an AI agent's tool: the shipped example workflow (n8n's MCP Server
+ * Trigger with Tracx tools) published in real n8n (1.x and 2.x), driven by a client built
+ * on the official MCP SDK over Streamable HTTP, as an agent would: list the tools, call
+ * them, and read what comes back, errors included. One n8n start per major version.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
+const {
+	StreamableHTTPClientTransport,
+} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
+
+const { startSandbox } = require('../sandbox/server');
+const { selectedRuntimes } = require('./support/install');
+const { N8n } = require('./support/n8n');
+
+const PACKAGE_DIR = path.resolve(__dirname, '../..');
+const EXAMPLE = path.join(PACKAGE_DIR, 'examples', 'mcp-server-tools.json');
+/** How long n8n may take to register the MCP endpoint after it reports ready. */
+const ENDPOINT_TIMEOUT_MS = 60_000;
+jest.setTimeout(5 * 60_000);
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TOKENS = { all: 'fake-connect-token-all', read: 'fake-connect-token-read' };
+const TOOL_NAMES = ['list_events', 'list_races', 'save_participant'];
+
+/**
+ * The example as shipped, and a copy of it under another path and ids whose credential
+ * may only read (no permission to store participants).
+ */
+function workflows() {
+	const example = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
+	const readOnly = JSON.parse(JSON.stringify(example));
+	readOnly.id = 'tracxMcpReadOnly';
+	readOnly.name = 'Tracx MCP, read-only token';
+	for (const node of readOnly.nodes) {
+		node.id = `${node.id.slice(0, -2)}r${node.id.slice(-1)}`;
+		if (node.webhookId)
+			node.webhookId = `${node.webhookId.slice(0, -2)}r${node.webhookId.slice(-1)}`;
+		if (node.type === '@n8n/n8n-nodes-langchain.mcpTrigger') node.parameters.path = 'tracx-read';
+		if (node.credentials) {
+			node.credentials.tracxConnectApi = { id: 'tracxReadOnly', name: 'Tracx (read only)' };
+		}
+	}
+	return { example, readOnly };
+}
+
+/** The text an MCP tool call answered with, and whether the server flagged it as an error. */
+function answerOf(result) {
+	const text = result.content
+		.filter((part) => part.type === 'text')
+		.map((part) => part.text)
+		.join('\n');
+	return { text, isError: result.isError === true };
+}
+
+/** A tool's answer as data: n8n sends the output items' json as one JSON text. */
+function dataOf(result) {
+	const { text, isError } = answerOf(result);
+	if (isError) throw new Error(`the tool answered with an error: ${text}`);
+	return JSON.parse(text);
+}
+
+describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runtimeKey) => {
+	let sandbox;
+	let n8n;
+	let client;
+	let readOnlyClient;
+
+	function lastSeq() {
+		const items = sandbox.control.requests({}).items;
+		return items.length ? items[items.length - 1].seq : 0;
+	}
+
+	/** Calls a tool and returns its result with the API requests the call made. */
+	async function call(mcp, name, args) {
+		const since = lastSeq();
+		const result = await mcp.callTool({ name, arguments: args });
+		return { result, requests: sandbox.control.requests({ since }).items };
+	}
+
+	/** Connects an MCP client, retrying while n8n has not registered the endpoint yet. */
+	async function connect(mcpPath) {
+		const deadline = Date.now() + ENDPOINT_TIMEOUT_MS;
+		for (;;) {
+			const mcp = new Client({ name: 'tracx-e2e-agent', version: '1.0.0' });
+			try {
+				await mcp.connect(new StreamableHTTPClientTransport(new URL(`${n8n.url}/mcp/${mcpPath}`)));
+				return mcp;
+			} catch (error) {
+				await mcp.close().catch(() => {});
+				if (Date.now() > deadline) {
+					throw new Error(`MCP endpoint /mcp/${mcpPath} never answered: ${error.message}`);
+				}
+				await delay(500);
+			}
+		}
+	}
+
+	beforeAll(async () => {
+		sandbox = await startSandbox({ bulkDelayMs: 50 });
+		n8n = await N8n.create({
+			runtimeKey,
+			packageDir: PACKAGE_DIR,
+			// n8n 1.x offers community nodes as tools only with this; 2.x ignores it.
+			env: { N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true' },
+		});
+		await n8n.importCredentials([
+			{
+				id: 'tracxSandbox',
+				name: 'Tracx (sandbox)',
+				type: 'tracxConnectApi',
+				data: { connectToken: TOKENS.all, baseUrl: sandbox.baseUrl },
+			},
+			{
+				id: 'tracxReadOnly',
+				name: 'Tracx (read only)',
+				type: 'tracxConnectApi',
+				data: { connectToken: TOKENS.read, baseUrl: sandbox.baseUrl },
+			},
+		]);
+		const { example, readOnly } = workflows();
+		for (const workflow of [example, readOnly]) {
+			await n8n.importWorkflow(workflow);
+			await n8n.publishWorkflow(workflow.id);
+		}
+		await n8n.start();
+		client = await connect('tracx');
+		readOnlyClient = await connect('tracx-read');
+	});
+
+	afterAll(async () => {
+		await client?.close();
+		await readOnlyClient?.close();
+		await n8n?.cleanup();
+		await sandbox?.close();
+	});
+
+	test('lists the Tracx tools with what they do and the inputs they take', async () => {
+		const { tools } = await client.listTools();
+		const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
+		expect(Object.keys(byName).sort()).toEqual(TOOL_NAMES);
+
+		expect(byName.list_events.description).toBe(
+			'Get many race events (IDs are whole numbers) in Tracx',
+		);
+		expect(byName.list_races.description).toBe('Get many races of an event in Tracx');
+		expect(byName.save_participant.description).toBe(
+			'Create or update a participant by unique_id in Tracx',
+		);
+
+		expect(Object.keys(byName.list_events.inputSchema.properties ?? {})).toEqual([]);
+		expect(byName.list_races.inputSchema).toMatchObject({
+			type: 'object',
+			properties: {
+				event_id: {
+					type: 'number',
+					description: 'The Tracx event ID, a whole number from list_events',
+				},
+			},
+			required: ['event_id'],
+		});
+		const participant = byName.save_participant.inputSchema;
+		expect(Object.keys(participant.properties).sort()).toEqual(
+			[
+				'chip_code',
+				'date_of_birth',
+				'first_name',
+				'gender',
+				'last_name',
+				'race_id',
+				'start_number',
+				'unique_id',
+			].sort(),
+		);
+		expect(participant.properties.race_id.type).toBe('number');
+		expect(participant.properties.date_of_birth).toMatchObject({
+			type: 'string',
+			description: 'Date of birth as YYYY-MM-DD',
+		});
+		expect(participant.properties.gender.description).toMatch(/male, female, neutral/);
+		expect(participant.required).toEqual(expect.arrayContaining(['unique_id', 'race_id']));
+	});
+
+	test('answers each tool with the records Tracx holds, over one session token', async () => {
+		const exchangesBefore = sandbox.stats().exchanges.byLabel.all ?? 0;
+
+		const events = await call(client, 'list_events', {});
+		expect(dataOf(events.result).map((e) => [e.id, e.name])).toEqual([
+			[1, 'Amsterdam City Run 2025'],
+			[2, 'Utrecht Cycling Classic 2025'],
+			[3, 'Zandvoort Beach Trail 2025'],
+		]);
+
+		const races = await call(client, 'list_races', { event_id: 1 });
+		const raceList = dataOf(races.result);
+		expect(raceList.map((r) => [r.id, r.event_id])).toEqual([
+			[1, 1],
+			[2, 1],
+		]);
+		expect(races.requests.map((r) => [r.route, r.query.event_id, r.status])).toEqual([
+			['GET /races', '1', 200],
+		]);
+
+		const saved = await call(client, 'save_participant', {
+			unique_id: 'MCP-0001',
+			first_name: 'Ada',
+			last_name: 'Agent',
+			date_of_birth: '1990-05-17',
+			start_number: 'M1',
+			chip_code: '42',
+			gender: 'female',
+			race_id: 2,
+		});
+		expect(dataOf(saved.result)).toEqual([
+			expect.objectContaining({
+				unique_id: 'MCP-0001',
+				race_id: 2,
+				event_id: 1,
+				chip_code: '0000042',
+				gender: 'female',
+			}),
+		]);
+		const stored = sandbox.control.participants({ event_id: 1 }).items;
+		expect(stored.find((p) => p.unique_id === 'MCP-0001')).toMatchObject({
+			first_name: 'Ada',
+			start_number: 'M1',
+		});
+
+		// The same unique_id again updates that participant: no second record.
+		const again = await call(client, 'save_participant', {
+			unique_id: 'MCP-0001',
+			first_name: 'Ada',
+			last_name: 'Agent',
+			date_of_birth: '1990-05-17',
+			start_number: 'M2',
+			chip_code: '42',
+			gender: '',
+			race_id: 2,
+		});
+		expect(dataOf(again.result)[0].start_number).toBe('M2');
+		const updated = sandbox.control.participants({ event_id: 1 }).items;
+		expect(updated.filter((p) => p.unique_id === 'MCP-0001')).toHaveLength(1);
+
+		// Four calls, one exchange: the session token stored with the credential is reused.
+		expect((sandbox.stats().exchanges.byLabel.all ?? 0) - exchangesBefore).toBe(1);
+		const sessionCalls = [events, races, saved, again].flatMap((c) =>
+			c.requests.filter((r) => r.auth.kind === 'session'),
+		);
+		expect(sessionCalls).toHaveLength(4);
+		expect(new Set(sessionCalls.map((r) => r.auth.jti)).size).toBe(1);
+	});
+
+	test('a list an agent gets is never cut at the Limit', async () => {
+		for (let n = 1; n <= 55; n++) sandbox.control.createRace({ event_id: 3, name: `Wave ${n}` });
+		const { result } = await call(client, 'list_races', { event_id: 3 });
+		const races = dataOf(result);
+		expect(races).toHaveLength(56);
+		expect(races.every((race) => race.event_id === 3)).toBe(true);
+	});
+
+	test('tells the agent what went wrong, naming the field', async () => {
+		// Wrong type: the input schema says number, and n8n holds the call back.
+		const wrongType = await call(client, 'list_races', { event_id: 'the first one' });
+		expect(wrongType.requests).toEqual([]);
+		expect(answerOf(wrongType.result).text).toMatch(/event_id/);
+
+		// An event the token cannot see (or that does not exist) has no races.
+		const unknownEvent = await call(client, 'list_races', { event_id: 999 });
+		expect(dataOf(unknownEvent.result)).toEqual([]);
+
+		// A race that does not exist: Tracx's own message.
+		const unknownRace = await call(client, 'save_participant', {
+			unique_id: 'MCP-0002',
+			first_name: 'Bo',
+			last_name: 'Bot',
+			date_of_birth: '1985-01-02',
+			start_number: 'M3',
+			chip_code: '43',
+			gender: '',
+			race_id: 999,
+		});
+		expect(answerOf(unknownRace.result).text).toMatch(/race_id: The selected race id is invalid/);
+
+		// Invalid participant: stopped before anything is sent, naming each field.
+		const invalid = await call(client, 'save_participant', {
+			unique_id: 'MCP 0003',
+			first_name: 'Cy',
+			last_name: 'Borg',
+			date_of_birth: '1990-02-30',
+			start_number: 'M4',
+			chip_code: '44',
+			gender: 'robot',
+			race_id: 1,
+		});
+		expect(invalid.requests.filter((r) => r.route === 'POST /participant')).toEqual([]);
+		const invalidText = answerOf(invalid.result).text;
+		expect(invalidText).toMatch(/Invalid participant/);
+		for (const field of ['unique_id', 'date_of_birth', 'gender']) {
+			expect(invalidText).toContain(field);
+		}
+
+		// Missing permission: the read-only token may list, not store.
+		const listed = await call(readOnlyClient, 'list_events', {});
+		expect(dataOf(listed.result)).toHaveLength(3);
+		const forbidden = await call(readOnlyClient, 'save_participant', {
+			unique_id: 'MCP-0004',
+			first_name: 'Di',
+			last_name: 'Denied',
+			date_of_birth: '1979-12-31',
+			start_number: 'M5',
+			chip_code: '45',
+			gender: '',
+			race_id: 1,
+		});
+		expect(forbidden.requests.map((r) => [r.route, r.status])).toEqual([
+			['POST /participant', 403],
+		]);
+		expect(answerOf(forbidden.result).text).toMatch(/permission/i);
+		expect(sandbox.control.participants({}).items.map((p) => p.unique_id)).not.toContain(
+			'MCP-0004',
+		);
+
+		// No answer carries a token.
+		for (const result of [wrongType, unknownRace, invalid, forbidden].map((c) => c.result)) {
+			expect(answerOf(result).text).not.toMatch(/fake-connect-token|eyJ/);
+		}
+	});
+
+	test('after the session token expired: one 401, one renewal, and the agent gets its answer', async () => {
+		sandbox.control.expireAll();
+		const exchangesBefore = sandbox.stats().exchanges.byLabel.all ?? 0;
+		const first = await call(client, 'list_events', {});
+		expect(dataOf(first.result)).toHaveLength(3);
+		const sessionCalls = first.requests.filter((r) => r.auth.kind === 'session');
+		expect(sessionCalls.map((r) => [r.status, r.auth.expired])).toEqual([
+			[401, true],
+			[200, false],
+		]);
+		const second = await call(client, 'list_races', { event_id: 2 });
+		expect(dataOf(second.result).map((r) => r.id)).toEqual([3, 4]);
+		expect(second.requests.map((r) => [r.route, r.status])).toEqual([['GET /races', 200]]);
+		expect((sandbox.stats().exchanges.byLabel.all ?? 0) - exchangesBefore).toBe(1);
+	});
+});
