@@ -27,27 +27,24 @@ jest.setTimeout(5 * 60_000);
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TOKENS = { all: 'fake-connect-token-all', read: 'fake-connect-token-read' };
-const TOOL_NAMES = ['list_events', 'list_races', 'save_participant'];
+const READ_ONLY_TOOL = 'save_participant_read_only';
+const TOOL_NAMES = ['list_events', 'list_races', 'save_participant', READ_ONLY_TOOL];
 
 /**
- * The example as shipped, and a copy of it under another path and ids whose credential
- * may only read (no permission to store participants).
+ * The example as shipped, plus one more tool: Create or Update with a credential that may
+ * only read (no permission to store participants). One workflow: one import, one publish.
  */
-function workflows() {
+function workflow() {
 	const example = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
-	const readOnly = JSON.parse(JSON.stringify(example));
-	readOnly.id = 'tracxMcpReadOnly';
-	readOnly.name = 'Tracx MCP, read-only token';
-	for (const node of readOnly.nodes) {
-		node.id = `${node.id.slice(0, -2)}r${node.id.slice(-1)}`;
-		if (node.webhookId)
-			node.webhookId = `${node.webhookId.slice(0, -2)}r${node.webhookId.slice(-1)}`;
-		if (node.type === '@n8n/n8n-nodes-langchain.mcpTrigger') node.parameters.path = 'tracx-read';
-		if (node.credentials) {
-			node.credentials.tracxConnectApi = { id: 'tracxReadOnly', name: 'Tracx (read only)' };
-		}
-	}
-	return { example, readOnly };
+	const save = example.nodes.find((node) => node.name === 'save_participant');
+	example.nodes.push({
+		...save,
+		id: `${save.id.slice(0, -2)}99`,
+		name: READ_ONLY_TOOL,
+		credentials: { tracxConnectApi: { id: 'tracxReadOnly', name: 'Tracx (read only)' } },
+	});
+	example.connections[READ_ONLY_TOOL] = example.connections.save_participant;
+	return example;
 }
 
 /** The text an MCP tool call answered with, and whether the server flagged it as an error. */
@@ -70,18 +67,14 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 	let sandbox;
 	let n8n;
 	let client;
-	let readOnlyClient;
-
-	function lastSeq() {
-		const items = sandbox.control.requests({}).items;
-		return items.length ? items[items.length - 1].seq : 0;
-	}
 
 	/** Calls a tool and returns its result with the API requests the call made. */
 	async function call(mcp, name, args) {
-		const since = lastSeq();
+		const logged = () => sandbox.control.requests({}).items;
+		const before = logged().length;
 		const result = await mcp.callTool({ name, arguments: args });
-		return { result, requests: sandbox.control.requests({ since }).items };
+		console.log('DEBUG', name, JSON.stringify(args), JSON.stringify(result).slice(0, 1500));
+		return { result, requests: logged().slice(before) };
 	}
 
 	/** Connects an MCP client, retrying while n8n has not registered the endpoint yet. */
@@ -103,13 +96,9 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 	}
 
 	beforeAll(async () => {
+		const t0 = Date.now();
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
-		n8n = await N8n.create({
-			runtimeKey,
-			packageDir: PACKAGE_DIR,
-			// n8n 1.x offers community nodes as tools only with this; 2.x ignores it.
-			env: { N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true' },
-		});
+		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
 		await n8n.importCredentials([
 			{
 				id: 'tracxSandbox',
@@ -124,19 +113,16 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 				data: { connectToken: TOKENS.read, baseUrl: sandbox.baseUrl },
 			},
 		]);
-		const { example, readOnly } = workflows();
-		for (const workflow of [example, readOnly]) {
-			await n8n.importWorkflow(workflow);
-			await n8n.publishWorkflow(workflow.id);
-		}
+		const tools = workflow();
+		await n8n.importWorkflow(tools);
+		await n8n.publishWorkflow(tools.id);
 		await n8n.start();
 		client = await connect('tracx');
-		readOnlyClient = await connect('tracx-read');
+		console.log('DEBUG beforeAll ms', Date.now() - t0);
 	});
 
 	afterAll(async () => {
 		await client?.close();
-		await readOnlyClient?.close();
 		await n8n?.cleanup();
 		await sandbox?.close();
 	});
@@ -268,7 +254,10 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		// Wrong type: the input schema says number, and n8n holds the call back.
 		const wrongType = await call(client, 'list_races', { event_id: 'the first one' });
 		expect(wrongType.requests).toEqual([]);
-		expect(answerOf(wrongType.result).text).toMatch(/event_id/);
+		expect(answerOf(wrongType.result)).toEqual({
+			isError: true,
+			text: expect.stringMatching(/expected number[\s\S]*event_id/i),
+		});
 
 		// An event the token cannot see (or that does not exist) has no races.
 		const unknownEvent = await call(client, 'list_races', { event_id: 999 });
@@ -285,7 +274,12 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 			gender: '',
 			race_id: 999,
 		});
-		expect(answerOf(unknownRace.result).text).toMatch(/race_id: The selected race id is invalid/);
+		expect(answerOf(unknownRace.result)).toEqual({
+			isError: true,
+			text: expect.stringContaining(
+				'Tracx rejected the data: race_id: The selected race id is invalid.',
+			),
+		});
 
 		// Invalid participant: stopped before anything is sent, naming each field.
 		const invalid = await call(client, 'save_participant', {
@@ -299,16 +293,18 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 			race_id: 1,
 		});
 		expect(invalid.requests.filter((r) => r.route === 'POST /participant')).toEqual([]);
-		const invalidText = answerOf(invalid.result).text;
-		expect(invalidText).toMatch(/Invalid participant/);
-		for (const field of ['unique_id', 'date_of_birth', 'gender']) {
-			expect(invalidText).toContain(field);
+		const { text: invalidText, isError } = answerOf(invalid.result);
+		expect(isError).toBe(true);
+		for (const problem of [
+			'"unique_id" may only contain letters, digits, "-" and "_"',
+			'"date_of_birth" is not a real date (got "1990-02-30")',
+			'"gender" must be one of male, female, neutral (got "robot")',
+		]) {
+			expect(invalidText).toContain(problem);
 		}
 
-		// Missing permission: the read-only token may list, not store.
-		const listed = await call(readOnlyClient, 'list_events', {});
-		expect(dataOf(listed.result)).toHaveLength(3);
-		const forbidden = await call(readOnlyClient, 'save_participant', {
+		// Missing permission: this tool's token may list, not store.
+		const forbidden = await call(client, READ_ONLY_TOOL, {
 			unique_id: 'MCP-0004',
 			first_name: 'Di',
 			last_name: 'Denied',
@@ -318,10 +314,14 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 			gender: '',
 			race_id: 1,
 		});
-		expect(forbidden.requests.map((r) => [r.route, r.status])).toEqual([
-			['POST /participant', 403],
-		]);
-		expect(answerOf(forbidden.result).text).toMatch(/permission/i);
+		const stores = forbidden.requests.filter((r) => r.route === 'POST /participant');
+		expect(stores.map((r) => r.status)).toEqual([403]);
+		expect(answerOf(forbidden.result)).toEqual({
+			isError: true,
+			text: expect.stringContaining(
+				'The Tracx connect token lacks the permission permissions.participants.store',
+			),
+		});
 		expect(sandbox.control.participants({}).items.map((p) => p.unique_id)).not.toContain(
 			'MCP-0004',
 		);
