@@ -73,7 +73,6 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		const logged = () => sandbox.control.requests({}).items;
 		const before = logged().length;
 		const result = await mcp.callTool({ name, arguments: args });
-		console.log('DEBUG', name, JSON.stringify(args), JSON.stringify(result).slice(0, 1500));
 		return { result, requests: logged().slice(before) };
 	}
 
@@ -96,7 +95,6 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 	}
 
 	beforeAll(async () => {
-		const t0 = Date.now();
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
 		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
 		await n8n.importCredentials([
@@ -118,7 +116,6 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		await n8n.publishWorkflow(tools.id);
 		await n8n.start();
 		client = await connect('tracx');
-		console.log('DEBUG beforeAll ms', Date.now() - t0);
 	});
 
 	afterAll(async () => {
@@ -346,5 +343,11 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		expect(dataOf(second.result).map((r) => r.id)).toEqual([3, 4]);
 		expect(second.requests.map((r) => [r.route, r.status])).toEqual([['GET /races', 200]]);
 		expect((sandbox.stats().exchanges.byLabel.all ?? 0) - exchangesBefore).toBe(1);
+	});
+
+	test('no connect or session token appears in what n8n logged', () => {
+		const log = n8n.logText();
+		for (const token of Object.values(TOKENS)) expect(log).not.toContain(token);
+		expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
 	});
 });
