@@ -14,15 +14,20 @@ import type { IDataObject } from 'n8n-workflow';
  * a second are told apart by id, that a timestamp which goes backwards (a clock corrected
  * on the Tracx side) still counts as a change, and that the zone of the timestamps (not
  * stated by Tracx; assumed UTC) does not matter.
+ *
+ * Records missing from an answer move to a list of vanished ones, so that one coming back
+ * unchanged is not announced as created. One answer can drop almost everything at once: a
+ * record deleted in bulk, a token's scope narrowed, or Tracx answering an empty or short list
+ * for a moment. For "each change once" to hold then too, the list keeps as many vanished
+ * records as the largest answer so far held (at least MIN_GONE): whatever one answer drops
+ * fits, however many answers in a row drop it. Memory stays bounded by the size of Tracx's
+ * data (at most twice the largest answer), not by how long the trigger runs.
  */
 
 export const STATE_VERSION = 1;
 
-/**
- * Ids that vanished from the answer (deleted, or moved out of the connect token's scope)
- * are kept this long, newest last, so that one coming back is not announced as created.
- */
-export const MAX_GONE = 1000;
+/** Vanished records kept at least, however small the answers (newest last, oldest dropped). */
+export const MIN_GONE = 1000;
 
 export interface PollState {
 	version: typeof STATE_VERSION;
@@ -32,6 +37,11 @@ export interface PollState {
 	seen: Record<string, string>;
 	/** [id, last `updated_at`] of records that vanished, oldest first. */
 	gone: Array<[string, string]>;
+	/**
+	 * The most records one answer has held since the baseline: how many vanished ones are
+	 * kept. Missing in a state saved before it existed; the seen-set's size stands in then.
+	 */
+	mostSeen?: number;
 }
 
 export interface PollChanges {
@@ -75,6 +85,12 @@ export function readState(stored: IDataObject | undefined): PollState | undefine
 	return state as PollState;
 }
 
+/** The stored high-water mark, never below the seen-set's size (a garbled one counts as 0). */
+function mostSeenOf(state: PollState): number {
+	const stored = Number.isSafeInteger(state.mostSeen) ? (state.mostSeen as number) : 0;
+	return Math.max(stored, Object.keys(state.seen).length);
+}
+
 /**
  * Compares a complete answer of Tracx with the state of the previous poll. Without a
  * state for this scope (first poll after activation, trigger or event filter changed) the
@@ -100,7 +116,7 @@ export function comparePoll(
 			baseline: true,
 			created: [],
 			updated: [],
-			next: { version: STATE_VERSION, scope, seen, gone: [] },
+			next: { version: STATE_VERSION, scope, seen, gone: [], mostSeen: present.length },
 		};
 	}
 
@@ -116,12 +132,13 @@ export function comparePoll(
 	for (const [key, stamp] of Object.entries(previous.seen)) {
 		if (!(key in seen)) gone.set(key, stamp);
 	}
-	const keptGone = [...gone.entries()].slice(-MAX_GONE);
+	const mostSeen = Math.max(mostSeenOf(previous), present.length);
+	const keptGone = [...gone.entries()].slice(-Math.max(MIN_GONE, mostSeen));
 	return {
 		baseline: false,
 		created: sortByTime(created, 'created_at'),
 		updated: sortByTime(updated, 'updated_at'),
-		next: { version: STATE_VERSION, scope, seen, gone: keptGone },
+		next: { version: STATE_VERSION, scope, seen, gone: keptGone, mostSeen },
 	};
 }
 

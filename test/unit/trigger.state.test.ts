@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import {
-	MAX_GONE,
+	MIN_GONE,
 	STATE_VERSION,
 	comparePoll,
 	mostRecent,
@@ -41,7 +41,13 @@ describe('comparePoll', () => {
 			baseline: true,
 			created: [],
 			updated: [],
-			next: { version: STATE_VERSION, scope: 'race', seen: { 1: T0, 2: T0 }, gone: [] },
+			next: {
+				version: STATE_VERSION,
+				scope: 'race',
+				seen: { 1: T0, 2: T0 },
+				gone: [],
+				mostSeen: 2,
+			},
 		});
 	});
 
@@ -130,8 +136,8 @@ describe('comparePoll', () => {
 		).toEqual([[], [], [1]]);
 	});
 
-	it('keeps at most MAX_GONE vanished ids, dropping the oldest', () => {
-		const gone: Array<[string, string]> = Array.from({ length: MAX_GONE }, (_, i) => [`g${i}`, T0]);
+	it('keeps at least MIN_GONE vanished ids, dropping the oldest', () => {
+		const gone: Array<[string, string]> = Array.from({ length: MIN_GONE }, (_, i) => [`g${i}`, T0]);
 		const previous: PollState = {
 			version: STATE_VERSION,
 			scope: 'race',
@@ -139,7 +145,7 @@ describe('comparePoll', () => {
 			gone,
 		};
 		const result = comparePoll(previous, 'race', []);
-		expect(result.next.gone).toHaveLength(MAX_GONE);
+		expect(result.next.gone).toHaveLength(MIN_GONE);
 		expect(result.next.gone.slice(-3)).toEqual([
 			['1', T0],
 			['2', T0],
@@ -147,6 +153,62 @@ describe('comparePoll', () => {
 		]);
 		expect(result.next.gone[0]).toEqual(['g3', T0]);
 		expect(result.next.seen).toEqual({});
+	});
+});
+
+describe('an answer that drops most known records at once', () => {
+	const RACES = 1500;
+	const all = Array.from({ length: RACES }, (_, i) => race(i + 1, T0));
+	const quiet = { created: [], updated: [] };
+
+	it('fires nothing when 1,500 races come back after an empty answer', () => {
+		const polls = pollSequence('race', [all, [], all, all]);
+		expect(polls.map(({ created, updated }) => ({ created, updated }))).toEqual([
+			quiet,
+			quiet,
+			quiet,
+			quiet,
+		]);
+	});
+
+	it('fires nothing after several empty or short answers in a row', () => {
+		const short = all.slice(0, 10);
+		const polls = pollSequence('race', [all, [], short, [], [], all]);
+		expect(polls.slice(1).map(({ created, updated }) => ({ created, updated }))).toEqual(
+			Array.from({ length: 5 }, () => quiet),
+		);
+	});
+
+	it('still reports each real change once: a new race and one changed while away', () => {
+		const back = [...all.slice(0, 99), race(100, T1), ...all.slice(100), race(RACES + 1, T0)];
+		expect(pollSequence('race', [all, [], back, back]).slice(1)).toEqual([
+			{ baseline: false, created: [], updated: [] },
+			{ baseline: false, created: [RACES + 1], updated: [100] },
+			{ baseline: false, created: [], updated: [] },
+		]);
+	});
+
+	it('remembers as many vanished records as the largest answer held, and no more', () => {
+		let state = comparePoll(undefined, 'race', all).next;
+		expect(state.mostSeen).toBe(RACES);
+		state = comparePoll(state, 'race', []).next;
+		expect([state.gone.length, state.mostSeen]).toEqual([RACES, RACES]);
+		// churn: 2,000 more races come and go one answer at a time; the list stays bounded
+		for (let id = RACES + 1; id <= RACES + 2000; id++) {
+			state = comparePoll(state, 'race', [race(id, T0)]).next;
+			state = JSON.parse(JSON.stringify(state)) as PollState;
+		}
+		expect(state.gone).toHaveLength(RACES);
+		expect(state.gone[state.gone.length - 1]).toEqual([String(RACES + 1999), T0]);
+		expect(Object.keys(state.seen)).toEqual([String(RACES + 2000)]);
+	});
+
+	it('reads a state saved without the high-water mark by the size of its seen-set', () => {
+		const seen = Object.fromEntries(all.map((r) => [String(r.id), T0]));
+		const saved: PollState = { version: STATE_VERSION, scope: 'race', seen, gone: [] };
+		const afterBlip = comparePoll(readState({ state: saved } as IDataObject), 'race', []);
+		expect(afterBlip.next.gone).toHaveLength(RACES);
+		expect(comparePoll(afterBlip.next, 'race', all).created).toEqual([]);
 	});
 });
 
