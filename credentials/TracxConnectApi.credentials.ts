@@ -13,6 +13,7 @@ import { MESSAGES, exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
 import type { FullResponse } from '../nodes/Tracx/shared/http-response';
 import {
 	DEFAULT_BASE_URL,
+	REFUSAL_PREFIXES,
 	STALE_SESSION_MESSAGES,
 	authorizationValue,
 	nowInSeconds,
@@ -38,7 +39,7 @@ export class StaleSessionTokenError extends Error {
 /** No status on purpose: n8n would swap the message for its generic one for that status. */
 export class ForeignHostError extends Error {
 	constructor(origin: string) {
-		super(`The Tracx credential only sends its session token to ${origin}`);
+		super(`${REFUSAL_PREFIXES.foreignHost}${origin}`);
 		this.name = 'ForeignHostError';
 	}
 }

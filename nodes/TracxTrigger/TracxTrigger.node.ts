@@ -11,6 +11,7 @@ import {
 import { eventLocator, parseTracxId } from '../Tracx/actions/common';
 import { searchEvents } from '../Tracx/methods/listSearch';
 import { listEvents, listRaces } from '../Tracx/transport/api';
+import { startRun } from '../Tracx/transport/request';
 import { comparePoll, mostRecent, readState } from './pollState';
 
 /**
@@ -107,6 +108,9 @@ export class TracxTrigger implements INodeType {
 			throw new NodeOperationError(this.getNode(), `Unknown "Trigger On" value: ${triggerOn}`);
 		}
 		const eventId = trigger.resource === 'race' ? eventFilter(this) : undefined;
+		// n8n polls with one context for the life of an activation: each poll reads the
+		// credential afresh (an edited Base URL, a read that failed last time)
+		startRun(this);
 		const records: IDataObject[] =
 			trigger.resource === 'event' ? await listEvents(this) : await listRaces(this, eventId);
 		const field = trigger.change === 'created' ? 'created_at' : 'updated_at';

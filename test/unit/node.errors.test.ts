@@ -1,10 +1,20 @@
 import nock from 'nock';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { locator } from './support/fake-n8n';
+import { Tracx } from '../../nodes/Tracx/Tracx.node';
+import { fingerprintOf } from '../../nodes/Tracx/shared/session';
+import {
+	BASE_URL,
+	CONNECT_TOKEN,
+	credentialStore,
+	executeContext,
+	fakeSessionToken,
+	locator,
+} from './support/fake-n8n';
 import {
 	PATH,
 	expectNoSecrets,
+	nowSeconds,
 	runNode,
 	sessionIssuer,
 	tracx,
@@ -189,6 +199,55 @@ describe('other failures', () => {
 		expect(error?.message).toBe(
 			'Tracx answered without a session token — check that the Base URL points to the Tracx Connect API',
 		);
+		expectNoSecrets(error);
+	});
+});
+
+describe('a credential edited while the node runs', () => {
+	/**
+	 * The node reads the credential once per run; n8n reads it again for each request. An
+	 * edit in between meets the credential's refusal to send anything, which the node names
+	 * instead of reporting that Tracx could not be reached.
+	 */
+	async function runWhileEditing(baseUrl: string) {
+		const store = credentialStore({
+			sessionToken: fakeSessionToken(1),
+			sessionExpiresAt: nowSeconds() + 3600,
+			sessionIssuedAt: nowSeconds(),
+			sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
+		});
+		const context = executeContext({
+			parameters: OPERATIONS['event getAll'].parameters,
+			store,
+		});
+		const read = context.getCredentials.bind(context);
+		context.getCredentials = (async (...args: Parameters<typeof read>) => {
+			const data = await read(...args);
+			store.data = { ...store.data, baseUrl };
+			return data;
+		}) as typeof context.getCredentials;
+		return (await new Tracx().execute.call(context).catch((e: unknown) => e)) as NodeApiError;
+	}
+
+	it('names a Base URL moved to another host, and sends nothing', async () => {
+		const error = await runWhileEditing('https://api2.tracx.test/v1/connect');
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect([error.message, error.description]).toEqual([
+			'The Base URL of the Tracx credential changed while the node ran — run it again',
+			'GET /events was addressed to https://api.tracx.test, but the credential now sends its session token only to https://api2.tracx.test, so nothing was sent.',
+		]);
+		expect(waits).not.toHaveBeenCalled();
+		expectNoSecrets(error);
+	});
+
+	it('names a Base URL that became invalid, and sends nothing', async () => {
+		const error = await runWhileEditing('http://tracx.example/v1/connect');
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect([error.message, error.description]).toEqual([
+			'The Base URL of the Tracx credential must use https (plain http is accepted only for 127.0.0.1, localhost and ::1)',
+			'GET /events was not sent: the credential was changed while the node ran. Correct the Base URL in the Tracx credential.',
+		]);
+		expect(waits).not.toHaveBeenCalled();
 		expectNoSecrets(error);
 	});
 });

@@ -8,8 +8,17 @@ import {
 } from 'n8n-workflow';
 
 import { TracxTrigger } from '../../nodes/TracxTrigger/TracxTrigger.node';
-import { credentialStore, loadOptionsContext, locator } from './support/fake-n8n';
-import { PATH, expectNoSecrets, sessionIssuer, tracx, useNock } from './support/tracx-mock';
+import nock from 'nock';
+
+import { credentialStore, fakeSessionToken, loadOptionsContext, locator } from './support/fake-n8n';
+import {
+	PATH,
+	expectNoSecrets,
+	nowSeconds,
+	sessionIssuer,
+	tracx,
+	useNock,
+} from './support/tracx-mock';
 
 /**
  * poll() over a sequence of Tracx answers (nock), the way n8n drives a polling trigger:
@@ -35,33 +44,35 @@ const T1 = '2026-01-10 08:01:00';
 const T2 = '2026-01-10 08:02:00';
 const SEED = [race(1, T0), race(2, T0), race(3, T0, 2)];
 
-/** One workflow's trigger node: its parameters and its saved static data. */
+/**
+ * One workflow's trigger node: its parameters and its saved static data. Like n8n, every
+ * poll of the activation gets the same context object.
+ */
 function triggerNode(parameters: IDataObject) {
 	const credentials = credentialStore();
 	let saved = '{}';
-	async function poll(mode: WorkflowExecuteMode = 'trigger') {
-		const staticData = JSON.parse(saved) as IDataObject;
-		const context = {
-			...loadOptionsContext({}, credentials),
-			getMode: () => mode,
-			getActivationMode: () => 'activate',
-			getWorkflowStaticData: (type: string) => {
-				if (type !== 'node') throw new Error('the trigger keeps node static data only');
-				return staticData;
-			},
-			getNodeParameter: (
-				name: string,
-				fallback?: unknown,
-				options?: { extractValue?: boolean },
-			) => {
-				const value = parameters[name];
-				if (value === undefined) return fallback;
-				if (options?.extractValue && value && typeof value === 'object' && '__rl' in value) {
-					return (value as IDataObject).value;
-				}
-				return value;
-			},
-		} as unknown as IPollFunctions;
+	let staticData: IDataObject = {};
+	let mode: WorkflowExecuteMode = 'trigger';
+	const context = {
+		...loadOptionsContext({}, credentials),
+		getMode: () => mode,
+		getActivationMode: () => 'activate',
+		getWorkflowStaticData: (type: string) => {
+			if (type !== 'node') throw new Error('the trigger keeps node static data only');
+			return staticData;
+		},
+		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
+			const value = parameters[name];
+			if (value === undefined) return fallback;
+			if (options?.extractValue && value && typeof value === 'object' && '__rl' in value) {
+				return (value as IDataObject).value;
+			}
+			return value;
+		},
+	} as unknown as IPollFunctions;
+	async function poll(pollMode: WorkflowExecuteMode = 'trigger') {
+		mode = pollMode;
+		staticData = JSON.parse(saved) as IDataObject;
 		const output = await new TracxTrigger().poll.call(context);
 		// n8n persists static data as JSON: only what survives that counts as remembered
 		saved = JSON.stringify(staticData);
@@ -69,6 +80,7 @@ function triggerNode(parameters: IDataObject) {
 	}
 	return {
 		poll,
+		credentials,
 		get saved() {
 			return JSON.parse(saved) as IDataObject;
 		},
@@ -239,6 +251,43 @@ describe('failures', () => {
 
 		answer('races', [...SEED, race(5, T1)]);
 		expect(ids(await node.poll())).toEqual([5]);
+	});
+});
+
+describe('the credential across the polls of one activation', () => {
+	it('a failed credential read fails that poll only: later polls read it again', async () => {
+		const node = triggerNode({ triggerOn: 'raceCreated' });
+		node.credentials.failingReads = 1; // say, the database was busy at activation
+		const error = await node.poll().catch((e: unknown) => e);
+		expect((error as Error).message).toBe('Could not read the credential from the database');
+
+		answer('races', SEED);
+		expect(await node.poll()).toBeNull(); // the baseline
+		answer('races', [...SEED, race(5, T1)]);
+		expect(ids(await node.poll())).toEqual([5]);
+
+		node.credentials.failingReads = 1;
+		await expect(node.poll()).rejects.toThrow('Could not read the credential from the database');
+		answer('races', [...SEED, race(5, T1), race(6, T2)]);
+		expect(ids(await node.poll())).toEqual([6]);
+	});
+
+	it('sends the next poll to an edited Base URL', async () => {
+		const node = triggerNode({ triggerOn: 'raceCreated' });
+		answer('races', SEED);
+		await node.poll();
+
+		const moved = 'https://api2.tracx.test';
+		node.credentials.data = { ...node.credentials.data, baseUrl: `${moved}${PATH}` };
+		const token = fakeSessionToken(9);
+		const edited = nock(moved)
+			.post(`${PATH}/session-token`)
+			.reply(200, { data: { token, expires_at: nowSeconds() + 3600 } })
+			.get(`${PATH}/races`)
+			.matchHeader('authorization', token)
+			.reply(200, { data: { items: [...SEED, race(5, T1)] } });
+		expect(ids(await node.poll())).toEqual([5]);
+		expect(edited.isDone()).toBe(true);
 	});
 });
 

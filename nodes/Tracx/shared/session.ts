@@ -24,9 +24,18 @@ export interface TracxCredentials {
 	sessionFingerprint: string;
 }
 
+/**
+ * How the credential's two refusals to send anything begin. n8n 1.x hands a node only the
+ * message of what the credential threw, so the node recognises them by these words.
+ */
+export const REFUSAL_PREFIXES = {
+	baseUrl: 'The Base URL of the Tracx credential ',
+	foreignHost: 'The Tracx credential only sends its session token to ',
+} as const;
+
 export class InvalidBaseUrlError extends Error {
 	constructor(reason: string) {
-		super(`The Base URL of the Tracx credential ${reason}`);
+		super(`${REFUSAL_PREFIXES.baseUrl}${reason}`);
 		this.name = 'InvalidBaseUrlError';
 	}
 }

@@ -20,7 +20,12 @@ import {
 	isTransientStatus,
 	parseRetryAfter,
 } from '../shared/retry';
-import { InvalidBaseUrlError, STALE_SESSION_MESSAGES, checkBaseUrl } from '../shared/session';
+import {
+	InvalidBaseUrlError,
+	REFUSAL_PREFIXES,
+	STALE_SESSION_MESSAGES,
+	checkBaseUrl,
+} from '../shared/session';
 import { tracxApiError } from './errors';
 import { renewOnce, storedSession } from './renewal';
 
@@ -69,19 +74,47 @@ const CREDENTIAL_MESSAGES = new Set<string>([
 ]);
 
 /**
- * A failed exchange reaches us wrapped by n8n (which in 1.x drops the original error but
- * keeps its message and description): pass it on unchanged, with the item index.
+ * A failed exchange, or a refusal of the credential to send anything, reaches us wrapped
+ * by n8n (which in 1.x drops the original error but keeps its message and description):
+ * pass it on with the item index, never as "could not reach Tracx".
  */
 function credentialFailure(
 	ctx: TracxContext,
 	error: unknown,
-	itemIndex?: number,
+	call: TracxCall,
+	requestOrigin: string,
 ): NodeApiError | undefined {
 	const { message, description } = error as { message?: unknown; description?: unknown };
-	if (typeof message !== 'string' || !CREDENTIAL_MESSAGES.has(message)) return undefined;
-	const text = typeof description === 'string' ? description : undefined;
-	const plain: JsonObject = { message, description: text ?? null };
-	return new NodeApiError(ctx.getNode(), plain, { message, description: text, itemIndex });
+	if (typeof message !== 'string') return undefined;
+	const explained = explainCredentialFailure(message, description, call, requestOrigin);
+	if (!explained) return undefined;
+	const plain: JsonObject = { ...explained, description: explained.description ?? null };
+	return new NodeApiError(ctx.getNode(), plain, { ...explained, itemIndex: call.itemIndex });
+}
+
+function explainCredentialFailure(
+	message: string,
+	description: unknown,
+	call: TracxCall,
+	requestOrigin: string,
+): { message: string; description?: string } | undefined {
+	if (CREDENTIAL_MESSAGES.has(message)) {
+		return { message, description: typeof description === 'string' ? description : undefined };
+	}
+	if (message.startsWith(REFUSAL_PREFIXES.baseUrl)) {
+		return {
+			message,
+			description: `${call.method} ${call.path} was not sent: the credential was changed while the node ran. Correct the Base URL in the Tracx credential.`,
+		};
+	}
+	if (message.startsWith(REFUSAL_PREFIXES.foreignHost)) {
+		const allowed = message.slice(REFUSAL_PREFIXES.foreignHost.length);
+		return {
+			message: 'The Base URL of the Tracx credential changed while the node ran — run it again',
+			description: `${call.method} ${call.path} was addressed to ${requestOrigin}, but the credential now sends its session token only to ${allowed}, so nothing was sent.`,
+		};
+	}
+	return undefined;
 }
 
 /**
@@ -127,14 +160,27 @@ const MAX_RENEWAL_WAITS = 3;
 /**
  * The credential as last read by this node run. n8n reads and decrypts it again for every
  * request it authenticates; reading it once more per request here would double that cost
- * for thousands of items. It is read afresh whenever the session token may have changed.
+ * for thousands of items. It is read afresh whenever the session token may have changed,
+ * and a failed read is never kept: the next call reads again.
  */
 const lastRead = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
+
+/**
+ * Starts a new run on a context that n8n reuses: n8n hands every poll of an activated
+ * trigger the same context, so without this one poll would use the credential as an
+ * earlier poll read it (an edited Base URL would never be seen).
+ */
+export function startRun(ctx: TracxContext): void {
+	lastRead.delete(ctx);
+}
 
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
 	const readStored = async () => {
 		const fresh = ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
 		lastRead.set(ctx, fresh);
+		void fresh.catch(() => {
+			if (lastRead.get(ctx) === fresh) lastRead.delete(ctx);
+		});
 		return await fresh;
 	};
 	const cached = lastRead.get(ctx);
@@ -180,7 +226,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				response = await send(ctx, options, forceRenewal, call.itemIndex);
 			}
 		} catch (error) {
-			const fromCredential = credentialFailure(ctx, error, call.itemIndex);
+			const fromCredential = credentialFailure(ctx, error, call, new URL(baseUrl).origin);
 			if (fromCredential) throw fromCredential;
 			networkCode = networkCodeOf(error);
 		}

@@ -38,6 +38,8 @@ export interface CredentialStore {
 	writes: number;
 	/** Reads by the node itself (n8n's own reads while authenticating are not counted). */
 	nodeReads: number;
+	/** The node's next reads that fail, as a database or external-secrets outage would. */
+	failingReads: number;
 }
 
 export function credentialStore(overrides: IDataObject = {}): CredentialStore {
@@ -55,6 +57,7 @@ export function credentialStore(overrides: IDataObject = {}): CredentialStore {
 		exchanges: 0,
 		writes: 0,
 		nodeReads: 0,
+		failingReads: 0,
 	};
 }
 
@@ -253,6 +256,10 @@ function baseContext(store: CredentialStore) {
 		getNode: () => NODE,
 		getCredentials: async () => {
 			store.nodeReads++;
+			if (store.failingReads > 0) {
+				store.failingReads--;
+				throw new Error('Could not read the credential from the database');
+			}
 			return { ...store.data };
 		},
 		helpers: {
