@@ -345,6 +345,17 @@ describe('POST /__sandbox/faults', () => {
 		expect(() => JSON.parse(res.text)).toThrow(SyntaxError);
 	});
 
+	test('empty-list answers a list route with a well-formed empty list, once', async () => {
+		const token = await sessionToken(sandbox);
+		sandbox.control.faults({ kind: 'empty-list', count: 1, routes: ['GET /races'] });
+		expect((await events(token)).json.data.items).toHaveLength(3);
+		const empty = await call(sandbox, 'GET', '/races', { token });
+		expect([empty.status, empty.json]).toEqual([200, { data: { items: [] } }]);
+		const next = await call(sandbox, 'GET', '/races', { token });
+		expect(next.json.data.items).toHaveLength(5);
+		expect(sandbox.stats().faultsInjected.byKind).toEqual({ 'empty-list': 1 });
+	});
+
 	test('html answers an HTML error page with the given status (502 by default)', async () => {
 		const token = await sessionToken(sandbox);
 		sandbox.control.faults({ kind: 'html', count: 1 });
@@ -382,6 +393,7 @@ describe('POST /__sandbox/faults', () => {
 		[{ kind: 'slow' }, /ms/],
 		[{ status: 500, routes: ['GET /nope'] }, /routes/],
 		[{ kind: 'session-missing-token', routes: ['GET /events'] }, /applies only/],
+		[{ kind: 'empty-list', routes: ['POST /participant'] }, /applies only/],
 	])('%p → 400', async (body, message) => {
 		const res = await control('POST', 'faults', body);
 		expect(res.status).toBe(400);

@@ -8,7 +8,9 @@
 const http = require('node:http');
 
 const SESSION_ROUTE = 'POST /session-token';
+const LIST_ROUTES = ['GET /events', 'GET /races'];
 const KINDS = [
+	'empty-list',
 	'status',
 	'drop',
 	'slow',
@@ -45,6 +47,7 @@ function parseFault(spec, apiRoutes) {
 	const kind = spec.kind ?? 'status';
 	if (!KINDS.includes(kind)) throw new FaultError(`kind must be one of ${KINDS.join(', ')}`);
 	const sessionOnly = kind.startsWith('session-');
+	const listsOnly = kind === 'empty-list';
 
 	const fault = {
 		kind,
@@ -73,7 +76,9 @@ function parseFault(spec, apiRoutes) {
 	// call fails" should not also break authentication. Include the session route explicitly.
 	const defaults = sessionOnly
 		? [SESSION_ROUTE]
-		: apiRoutes.filter((route) => route !== SESSION_ROUTE);
+		: listsOnly
+			? LIST_ROUTES
+			: apiRoutes.filter((route) => route !== SESSION_ROUTE);
 	const routes = spec.routes ?? defaults;
 	if (
 		!Array.isArray(routes) ||
@@ -84,6 +89,9 @@ function parseFault(spec, apiRoutes) {
 	}
 	if (sessionOnly && routes.some((route) => route !== SESSION_ROUTE)) {
 		throw new FaultError(`${kind} applies only to ${SESSION_ROUTE}`);
+	}
+	if (listsOnly && routes.some((route) => !LIST_ROUTES.includes(route))) {
+		throw new FaultError(`${kind} applies only to ${LIST_ROUTES.join(' and ')}`);
 	}
 	fault.routes = new Set(routes);
 	// Lets a test aim a fault at one record (say, the first of two requests for one unique_id)
