@@ -13,6 +13,7 @@
  * every 10 s instead of every minute, with the node's code unchanged.
  */
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
@@ -64,11 +65,45 @@ function eventUpdatedWorkflow() {
 	]);
 }
 
+/**
+ * A second address for the sandbox: a TCP relay on another loopback port, so a credential
+ * edited to point there reaches the same Tracx data from another origin.
+ */
+async function relayTo(port) {
+	const sockets = new Set();
+	let connections = 0;
+	const server = net.createServer((client) => {
+		connections++;
+		const upstream = net.connect(port, '127.0.0.1');
+		for (const socket of [client, upstream]) {
+			sockets.add(socket);
+			socket.on('close', () => sockets.delete(socket));
+			socket.on('error', () => {
+				client.destroy();
+				upstream.destroy();
+			});
+		}
+		client.pipe(upstream).pipe(client);
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		baseUrl: `http://127.0.0.1:${server.address().port}/v1/connect`,
+		get connections() {
+			return connections;
+		},
+		close: async () => {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(resolve));
+		},
+	};
+}
+
 describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey) => {
 	let sandbox;
 	let n8n;
 	let flatted;
 	let started;
+	let relay;
 
 	/** API requests n8n made after log entry `since`, e.g. `polls('GET /races', seq)`. */
 	function polls(route, since = 0) {
@@ -179,6 +214,7 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 
 	afterAll(async () => {
 		await n8n?.cleanup();
+		await relay?.close();
 		await sandbox?.close();
 		process.stderr.write(
 			`[e2e] trigger.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s\n`,
@@ -269,5 +305,77 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 			.requests({})
 			.items.filter((r) => r.route === 'GET /races' || r.route === 'GET /events');
 		expect(api.every((r) => r.status === 200 && r.auth.kind === 'session')).toBe(true);
+	});
+
+	/** How many executions each trigger workflow has now, for waitForExecutions. */
+	async function executionCounts() {
+		return {
+			tracxNewRace: (await executions('tracxNewRace')).length,
+			tracxEventUpd: (await executions('tracxEventUpd')).length,
+		};
+	}
+
+	test('a Base URL edited while the trigger is active is used from the next poll on', async () => {
+		// n8n keeps one poll context for the life of an activation: a credential read kept
+		// from an earlier poll would send every later poll to the old address, and fail
+		const counts = await executionCounts();
+		relay = await relayTo(sandbox.port);
+		const since = lastSeq();
+		await n8n.restData('PATCH', `/rest/credentials/${CREDENTIAL.id}`, {
+			...CREDENTIAL,
+			type: 'tracxConnectApi',
+			data: { connectToken: 'fake-connect-token-all', baseUrl: relay.baseUrl },
+		});
+		const race = sandbox.control.createRace({ event_id: 2, name: 'Relay 21 km' }).race;
+		const after = await waitForExecutions({ ...counts, tracxNewRace: counts.tracxNewRace + 1 });
+		const run = after.tracxNewRace[counts.tracxNewRace];
+		expect((await outputOfExecution(run.id, 'New race in Tracx')).map((r) => r.id)).toEqual([
+			race.id,
+		]);
+		expect(relay.connections).toBeGreaterThan(0);
+		// the polls since the edit went out with a session token for the new address
+		expect(polls('GET /races', since).every((r) => r.status === 200)).toBe(true);
+		expect(polls('POST /session-token', since).length).toBeGreaterThan(0);
+	});
+
+	test('one empty answer among 1,500 races starts no execution; the next new race starts one', async () => {
+		const counts = await executionCounts();
+		const many = Array.from(
+			{ length: 1500 },
+			(_, i) => sandbox.control.createRace({ event_id: 1 + (i % 3), name: `Wave ${i + 1}` }).race,
+		);
+		const loaded = await waitForExecutions({ ...counts, tracxNewRace: counts.tracxNewRace + 1 });
+		const bulkRun = loaded.tracxNewRace[counts.tracxNewRace];
+		expect((await outputOfExecution(bulkRun.id, 'New race in Tracx')).length).toBe(many.length);
+		await waitForNextPolls(lastSeq());
+
+		// Tracx answers one poll with an empty list, then with everything again
+		const since = lastSeq();
+		sandbox.control.faults({ kind: 'empty-list', routes: ['GET /races'] });
+		const blip = await waitFor(
+			'the empty answer and two full answers after it',
+			() => {
+				const seen = polls('GET /races', since);
+				const at = seen.findIndex((r) => r.fault === 'empty-list');
+				return at >= 0 && seen.slice(at + 1).filter((r) => r.status === 200).length >= 2
+					? seen
+					: null;
+			},
+			2 * NEXT_POLL_MS,
+		);
+		// an execution starts as its poll ends: two polls on, any the blip caused is listed
+		const fired = (await executions('tracxNewRace')).length - counts.tracxNewRace - 1;
+		expect(fired).toBe(0);
+
+		// "each change once" still holds after the blip
+		const next = sandbox.control.createRace({ event_id: 1, name: 'After the blip' }).race;
+		const latest = await waitForExecutions({ ...counts, tracxNewRace: counts.tracxNewRace + 2 });
+		const nextRun = latest.tracxNewRace[counts.tracxNewRace + 1];
+		expect((await outputOfExecution(nextRun.id, 'New race in Tracx')).map((r) => r.id)).toEqual([
+			next.id,
+		]);
+		process.stderr.write(
+			`[e2e] poll blip ${runtimeKey}: ${many.length} races, ${blip.length} polls (1 empty), ${fired} executions fired by the blip\n`,
+		);
 	});
 });
