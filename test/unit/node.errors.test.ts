@@ -229,24 +229,23 @@ describe('a credential edited while the node runs', () => {
 		return (await new Tracx().execute.call(context).catch((e: unknown) => e)) as NodeApiError;
 	}
 
-	it('names a Base URL moved to another host, and sends nothing', async () => {
-		const error = await runWhileEditing('https://api2.tracx.test/v1/connect');
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect([error.message, error.description]).toEqual([
+	it.each([
+		[
+			'moved to another host',
+			'https://api2.tracx.test/v1/connect',
 			'The Base URL of the Tracx credential changed while the node ran — run it again',
 			'GET /events was addressed to https://api.tracx.test, but the credential now sends its session token only to https://api2.tracx.test, so nothing was sent.',
-		]);
-		expect(waits).not.toHaveBeenCalled();
-		expectNoSecrets(error);
-	});
-
-	it('names a Base URL that became invalid, and sends nothing', async () => {
-		const error = await runWhileEditing('http://tracx.example/v1/connect');
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect([error.message, error.description]).toEqual([
+		],
+		[
+			'made invalid',
+			'http://tracx.example/v1/connect',
 			'The Base URL of the Tracx credential must use https (plain http is accepted only for 127.0.0.1, localhost and ::1)',
 			'GET /events was not sent: the credential was changed while the node ran. Correct the Base URL in the Tracx credential.',
-		]);
+		],
+	])('names a Base URL %s, and sends nothing', async (_case, baseUrl, message, description) => {
+		const error = await runWhileEditing(baseUrl);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect([error.message, error.description]).toEqual([message, description]);
 		expect(waits).not.toHaveBeenCalled();
 		expectNoSecrets(error);
 	});
