@@ -210,7 +210,9 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 		await n8n.publishWorkflow('tracxEventUpd');
 		await n8n.start();
 		await n8n.ownerSetup();
-	});
+		// five n8n commands and a start: on a busy two-core machine each command alone can
+		// take most of a minute
+	}, 10 * 60_000);
 
 	afterAll(async () => {
 		await n8n?.cleanup();
