@@ -78,7 +78,10 @@ function credentialFailure(
 	itemIndex?: number,
 ): NodeApiError | undefined {
 	const { message, description } = error as { message?: unknown; description?: unknown };
-	if (typeof message !== 'string' || !CREDENTIAL_MESSAGES.has(message)) return undefined;
+	const fromExchange =
+		typeof message === 'string' &&
+		(CREDENTIAL_MESSAGES.has(message) || message.startsWith(MESSAGES.unreachable));
+	if (!fromExchange) return undefined;
 	const text = typeof description === 'string' ? description : undefined;
 	const plain: JsonObject = { message, description: text ?? null };
 	return new NodeApiError(ctx.getNode(), plain, { message, description: text, itemIndex });
@@ -221,6 +224,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				permission: call.permission,
 				status,
 				networkCode,
+				host: new URL(baseUrl).host,
 				body: parsedBody(response?.body),
 				attempts: attempt,
 				retryAfterSeconds: parseRetryAfter(retryAfterHeader),

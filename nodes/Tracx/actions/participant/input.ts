@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { PARTICIPANT_FIELDS } from './fields';
-import { formatProblems, validateParticipant } from './validate';
+import { REQUIRED, formatProblems, validateParticipant, type FieldProblem } from './validate';
 
 /** The resource-mapper parameter both participant operations share, and how to read it. */
 
@@ -43,6 +43,25 @@ const MAPPED_FIELD_IDS = PARTICIPANT_FIELDS.map((field) => field.id).filter(
 
 type Reader = (item: INodeExecutionData, itemIndex: number) => IDataObject;
 
+const LABELS = new Map(PARTICIPANT_FIELDS.map((field) => [field.id, field.displayName]));
+
+const AUTO_MAPPED_SOURCE =
+	'With Map Automatically, each participant field takes the input column of the same name (unique_id, first_name, …), and race_id comes from the Race parameter or, when Race is empty, from the race_id column.';
+const MANUAL_SOURCE =
+	'With Map Each Column Manually, each participant field takes the value set for it under Participant, and race_id comes from the Race parameter.';
+
+/** A missing field, completed with the parameter or input column that would give it. */
+function sourceHint(field: string, autoMapped: boolean): string {
+	if (field === 'race_id') {
+		return autoMapped
+			? 'choose a race in the Race parameter, or give each item a race_id column'
+			: 'choose a race in the Race parameter (From List or By ID)';
+	}
+	return autoMapped
+		? `fill the item's ${field} column`
+		: `set ${LABELS.get(field) ?? field} under Participant`;
+}
+
 /**
  * Returns a reader of validated, normalized participants. The mapping mode cannot differ
  * per item, so it is read once; with Map Automatically and no Race chosen, the race comes
@@ -53,6 +72,10 @@ type Reader = (item: INodeExecutionData, itemIndex: number) => IDataObject;
 export function participantReader(ctx: IExecuteFunctions): Reader {
 	const autoMapped =
 		ctx.getNodeParameter('participant.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
+	const where = (problem: FieldProblem): FieldProblem =>
+		problem.message === REQUIRED
+			? { ...problem, message: `${REQUIRED}: ${sourceHint(problem.field, autoMapped)}` }
+			: problem;
 	return (item, itemIndex) => {
 		let fields: IDataObject;
 		try {
@@ -76,11 +99,8 @@ export function participantReader(ctx: IExecuteFunctions): Reader {
 		if (check.valid) return check.participant;
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Invalid participant in item ${itemIndex}: ${formatProblems(check.problems)}`,
-			{
-				itemIndex,
-				description: check.problems.map((p) => `${p.field}: ${p.message}`).join('\n'),
-			},
+			`Invalid participant in item ${itemIndex}: ${formatProblems(check.problems.map(where))}`,
+			{ itemIndex, description: autoMapped ? AUTO_MAPPED_SOURCE : MANUAL_SOURCE },
 		);
 	};
 }

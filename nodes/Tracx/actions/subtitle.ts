@@ -1,0 +1,38 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+/**
+ * Canvas subtitles that show what a user picked by its name ("Get many events", "Race
+ * Created"), not by its stored value ("getAll: event"). n8n evaluates the subtitle as an
+ * expression in the editor, so the names are written into it as a lookup table.
+ */
+
+function lookup(keyExpression: string, names: Record<string, string>): string {
+	// parenthesised, or the object literal would read as a block; no "}}" can occur in it
+	return `={{ (${JSON.stringify(names)})[${keyExpression}] || "" }}`;
+}
+
+function optionsOf(property: INodeProperties): INodePropertyOptions[] {
+	return (property.options ?? []) as INodePropertyOptions[];
+}
+
+/** The action of the chosen operation of the chosen resource, as the nodes panel lists it. */
+export function actionSubtitle(properties: INodeProperties[]): string {
+	const names: Record<string, string> = {};
+	for (const property of properties) {
+		if (property.name !== 'operation') continue;
+		for (const resource of (property.displayOptions?.show?.resource ?? []) as string[]) {
+			for (const option of optionsOf(property)) {
+				names[`${resource}:${String(option.value)}`] = option.action ?? option.name;
+			}
+		}
+	}
+	return lookup('$parameter["resource"] + ":" + $parameter["operation"]', names);
+}
+
+/** The name of the chosen option of one parameter. */
+export function optionSubtitle(property: INodeProperties): string {
+	const names = Object.fromEntries(
+		optionsOf(property).map((option) => [String(option.value), option.name]),
+	);
+	return lookup(`$parameter[${JSON.stringify(property.name)}]`, names);
+}
