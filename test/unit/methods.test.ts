@@ -140,7 +140,7 @@ describe('participant fields for the resource mapper', () => {
 		expect(fields.every((f) => f.display)).toBe(true);
 	});
 
-	it('labels fields with short names, the format rules left to the field descriptions', async () => {
+	it('labels fields with short names, without format rules that would cut them off', async () => {
 		const { fields } = await getParticipantFields.call(loadOptionsContext({}));
 		expect(fields.map((f) => f.displayName)).toEqual([
 			'Unique ID',

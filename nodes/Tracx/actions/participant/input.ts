@@ -37,6 +37,23 @@ export function participantMapper(
 	};
 }
 
+/**
+ * The format rules, under the mapper. n8n gives resource-mapper fields no hint or
+ * placeholder of their own (1.x and 2.x alike), and a rule in the label cuts it off.
+ */
+export function participantFormats(
+	displayOptions: INodeProperties['displayOptions'],
+): INodeProperties {
+	return {
+		displayName:
+			'Date of Birth: YYYY-MM-DD. Chip Code: up to 7 characters, shorter codes are padded with zeros. Country Code: two letters (ISO), e.g. NL. Unique ID and Start Number: letters, digits, - and _.',
+		name: 'participantFormats',
+		type: 'notice',
+		default: '',
+		displayOptions,
+	};
+}
+
 const MAPPED_FIELD_IDS = PARTICIPANT_FIELDS.map((field) => field.id).filter(
 	(id) => id !== 'race_id',
 );
