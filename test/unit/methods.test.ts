@@ -1,3 +1,4 @@
+import { STATES } from '../../nodes/Tracx/actions/participant/fields';
 import { searchEvents, searchRaces } from '../../nodes/Tracx/methods/listSearch';
 import { getParticipantFields } from '../../nodes/Tracx/methods/resourceMapping';
 import { loadOptionsContext, locator } from './support/fake-n8n';
@@ -126,17 +127,13 @@ describe('participant fields for the resource mapper', () => {
 			{ name: 'Female', value: 'female' },
 			{ name: 'Neutral', value: 'neutral' },
 		]);
-		expect(fields.find((f) => f.id === 'state')?.options).toEqual([
-			{ name: 'Before', value: 'before' },
-			{ name: 'During', value: 'during' },
-			{ name: 'Paused', value: 'paused' },
-			{ name: 'Resumed', value: 'resumed' },
-			{ name: 'After', value: 'after' },
-			{ name: 'Finished', value: 'finished' },
-			{ name: 'Did Not Finish (DNF)', value: 'did_not_finish' },
-			{ name: 'Disqualified (DSQ)', value: 'disqualified' },
-			{ name: 'Did Not Start (DNS)', value: 'did_not_start' },
-		]);
+		const states = fields.find((f) => f.id === 'state')?.options ?? [];
+		// the values the validator takes (validate.test.ts pins them to the documented ones),
+		// in that order, each under a readable name
+		expect(states.map((o) => o.value)).toEqual(STATES);
+		for (const { name } of states)
+			expect(name).toMatch(/^[A-Z][a-z]+( [A-Z][a-z]+)*( \([A-Z]{3}\))?$/);
+		expect(states.find((o) => o.value === 'did_not_finish')?.name).toBe('Did Not Finish (DNF)');
 		expect(fields.every((f) => f.display)).toBe(true);
 	});
 
