@@ -56,13 +56,13 @@ describe('node description (stored in workflows: keep stable)', () => {
 		}
 	});
 
-	it('shows on the canvas the action a user picked, by its name', () => {
+	it('shows on the canvas the operation and resource a user picked, by their names', () => {
 		const shown = (resource: string, operation: string) =>
 			evaluateSubtitle(String(description.subtitle), { resource, operation });
-		expect(shown('event', 'getAll')).toBe('Get many events');
-		expect(shown('race', 'getAll')).toBe('Get many races');
-		expect(shown('participant', 'upsert')).toBe('Create or update a participant');
-		expect(shown('participant', 'upsertMany')).toBe('Create or update many participants');
+		expect(shown('event', 'getAll')).toBe('Get Many: Event');
+		expect(shown('race', 'getAll')).toBe('Get Many: Race');
+		expect(shown('participant', 'upsert')).toBe('Create or Update: Participant');
+		expect(shown('participant', 'upsertMany')).toBe('Create or Update Many: Participant');
 		expect(shown('participant', 'getAll')).toBe('');
 	});
 
