@@ -2,6 +2,7 @@ import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -10,8 +11,27 @@ import * as event from './actions/event';
 import * as participant from './actions/participant';
 import * as race from './actions/race';
 import { router } from './actions/router';
+import { actionSubtitle } from './actions/subtitle';
 import { searchEvents, searchRaces } from './methods/listSearch';
 import { getParticipantFields } from './methods/resourceMapping';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Event', value: 'event' },
+			{ name: 'Participant', value: 'participant' },
+			{ name: 'Race', value: 'race' },
+		],
+		default: 'participant',
+	},
+	...event.description,
+	...race.description,
+	...participant.description,
+];
 
 export class Tracx implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,30 +40,14 @@ export class Tracx implements INodeType {
 		icon: { light: 'file:../../icons/tracx.svg', dark: 'file:../../icons/tracx.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: actionSubtitle(properties),
 		description: 'Read Tracx events and races and push participants (start lists) to Tracx',
 		defaults: { name: 'Tracx' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tracxConnectApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Event', value: 'event' },
-					{ name: 'Participant', value: 'participant' },
-					{ name: 'Race', value: 'race' },
-				],
-				default: 'participant',
-			},
-			...event.description,
-			...race.description,
-			...participant.description,
-		],
+		properties,
 	};
 
 	methods = {

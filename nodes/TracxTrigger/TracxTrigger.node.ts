@@ -3,12 +3,14 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
 
 import { eventLocator, parseTracxId } from '../Tracx/actions/common';
+import { optionSubtitle } from '../Tracx/actions/subtitle';
 import { searchEvents } from '../Tracx/methods/listSearch';
 import { listEvents, listRaces } from '../Tracx/transport/api';
 import { startRun } from '../Tracx/transport/request';
@@ -37,6 +39,36 @@ function eventFilter(ctx: IPollFunctions): number | undefined {
 	}
 }
 
+const triggerOnProperty: INodeProperties = {
+	displayName: 'Trigger On',
+	name: 'triggerOn',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Event Created',
+			value: 'eventCreated',
+			description: 'An event appeared that this trigger has not seen before',
+		},
+		{
+			name: 'Event Updated',
+			value: 'eventUpdated',
+			description: 'A known event has another updated_at than at the previous poll',
+		},
+		{
+			name: 'Race Created',
+			value: 'raceCreated',
+			description: 'A race appeared that this trigger has not seen before',
+		},
+		{
+			name: 'Race Updated',
+			value: 'raceUpdated',
+			description: 'A known race has another updated_at than at the previous poll',
+		},
+	],
+	default: 'raceCreated',
+};
+
 export class TracxTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Tracx Trigger',
@@ -44,7 +76,7 @@ export class TracxTrigger implements INodeType {
 		icon: { light: 'file:../../icons/tracx.svg', dark: 'file:../../icons/tracx.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["triggerOn"] }}',
+		subtitle: optionSubtitle(triggerOnProperty),
 		description: 'Starts the workflow when Tracx events or races are created or updated',
 		defaults: { name: 'Tracx Trigger' },
 		polling: true,
@@ -52,35 +84,7 @@ export class TracxTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tracxConnectApi', required: true }],
 		properties: [
-			{
-				displayName: 'Trigger On',
-				name: 'triggerOn',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{
-						name: 'Event Created',
-						value: 'eventCreated',
-						description: 'An event appeared that this trigger has not seen before',
-					},
-					{
-						name: 'Event Updated',
-						value: 'eventUpdated',
-						description: 'A known event has another updated_at than at the previous poll',
-					},
-					{
-						name: 'Race Created',
-						value: 'raceCreated',
-						description: 'A race appeared that this trigger has not seen before',
-					},
-					{
-						name: 'Race Updated',
-						value: 'raceUpdated',
-						description: 'A known race has another updated_at than at the previous poll',
-					},
-				],
-				default: 'raceCreated',
-			},
+			triggerOnProperty,
 			eventLocator({
 				required: false,
 				description:

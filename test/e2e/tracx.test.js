@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { N8n, freePort } = require('./support/n8n');
 const {
 	chain,
 	errorOf,
@@ -648,9 +648,24 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			},
 			credentials: { tracxConnectApi: credential('credAll') },
 		});
+		// numbers in numeric order
 		expect(races.results).toEqual([
-			{ name: '120 km', value: '3' },
 			{ name: '60 km', value: '4' },
+			{ name: '120 km', value: '3' },
+		]);
+		// with no event chosen: each race named with its event, grouped by event
+		const allRaces = await n8n.dynamicParameters('resource-locator-results', {
+			methodName: 'searchRaces',
+			path: 'parameters.race',
+			nodeTypeAndVersion: { name: 'n8n-nodes-tracx.tracx', version: 1 },
+			currentNodeParameters: { resource: 'participant', operation: 'upsert' },
+			credentials: { tracxConnectApi: credential('credAll') },
+		});
+		expect(allRaces.results.slice(0, 4)).toEqual([
+			{ name: 'Amsterdam City Run 2025 – 10 km', value: '1' },
+			{ name: 'Amsterdam City Run 2025 – Half marathon', value: '2' },
+			{ name: 'Utrecht Cycling Classic 2025 – 60 km', value: '4' },
+			{ name: 'Utrecht Cycling Classic 2025 – 120 km', value: '3' },
 		]);
 		const mapper = await n8n.dynamicParameters('resource-mapper-fields', {
 			methodName: 'getParticipantFields',
@@ -658,6 +673,10 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			nodeTypeAndVersion: { name: 'n8n-nodes-tracx.tracx', version: 1 },
 			currentNodeParameters: { resource: 'participant', operation: 'upsert' },
 			credentials: { tracxConnectApi: credential('credAll') },
+		});
+		expect(mapper.fields.find((f) => f.id === 'state').options).toContainEqual({
+			name: 'Did Not Finish (DNF)',
+			value: 'did_not_finish',
 		});
 		expect(mapper.fields.filter((f) => f.required).map((f) => f.id)).toEqual([
 			'unique_id',
@@ -679,6 +698,18 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		expect(bad).toMatchObject({
 			status: 'Error',
 			message: expect.stringContaining('Tracx did not accept the connect token'),
+		});
+		// nothing listens on this port: the message names the host and the cause
+		const closedPort = await freePort();
+		const unreachable = await n8n.testCredential({
+			type: 'tracxConnectApi',
+			data: { connectToken: TOKENS.write, baseUrl: `http://127.0.0.1:${closedPort}/v1/connect` },
+		});
+		expect(unreachable).toMatchObject({
+			status: 'Error',
+			message: expect.stringContaining(
+				`Could not reach Tracx to exchange the connect token at 127.0.0.1:${closedPort}: connection refused`,
+			),
 		});
 		await n8n.stop();
 	});

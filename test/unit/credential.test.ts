@@ -127,7 +127,7 @@ describe('preAuthentication (the exchange)', () => {
 			.post('/v1/connect/session-token')
 			.replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
 		const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
-		expect(error.message).toBe(MESSAGES.unreachable);
+		expect(error.message).toBe(`${MESSAGES.unreachable} at api.tracx.test: connection refused`);
 		expect(error.description).toContain('ECONNREFUSED');
 	});
 

@@ -4,6 +4,7 @@ import path from 'path';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { Tracx } from '../../nodes/Tracx/Tracx.node';
+import { evaluateSubtitle } from './support/subtitle';
 
 const description = new Tracx().description;
 const root = path.resolve(__dirname, '../..');
@@ -40,6 +41,29 @@ describe('node description (stored in workflows: keep stable)', () => {
 			'Create or Update',
 			'Create or Update Many',
 		]);
+	});
+
+	it('puts the format rules in a notice right under each participant mapper', () => {
+		const { properties } = description;
+		const mappers = properties.filter((p) => p.type === 'resourceMapper');
+		expect(mappers).toHaveLength(2);
+		for (const mapper of mappers) {
+			const next = properties[properties.indexOf(mapper) + 1];
+			expect(next.type).toBe('notice');
+			expect(next.displayOptions).toEqual(mapper.displayOptions);
+			expect(next.displayName).toContain('Date of Birth: YYYY-MM-DD');
+			expect(next.displayName).toContain('Country Code: two letters');
+		}
+	});
+
+	it('shows on the canvas the operation and resource a user picked, by their names', () => {
+		const shown = (resource: string, operation: string) =>
+			evaluateSubtitle(String(description.subtitle), { resource, operation });
+		expect(shown('event', 'getAll')).toBe('Get Many: Event');
+		expect(shown('race', 'getAll')).toBe('Get Many: Race');
+		expect(shown('participant', 'upsert')).toBe('Create or Update: Participant');
+		expect(shown('participant', 'upsertMany')).toBe('Create or Update Many: Participant');
+		expect(shown('participant', 'getAll')).toBe('');
 	});
 
 	it('uses resource locators with a searchable list first and By ID second', () => {

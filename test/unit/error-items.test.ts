@@ -110,8 +110,8 @@ describe('error items reach the error output, with their pairing and fields', ()
 			continueOnFail: true,
 		});
 		expectErrorItem(output[0][0], 'Invalid participant in item 0: "gender" must be one of');
-		expect(errorOf(output[0][0]).description).toBe(
-			'gender: must be one of male, female, neutral (got "x")',
+		expect(errorOf(output[0][0]).description).toMatch(
+			/^With Map Automatically, each participant field takes the input column of the same name/,
 		);
 		expect(output[0][0].pairedItem).toEqual([{ item: 0 }]);
 		expect(routedToErrorOutput(output[0][1], 2)).toBe(false);

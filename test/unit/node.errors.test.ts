@@ -250,3 +250,145 @@ describe('a credential edited while the node runs', () => {
 		expectNoSecrets(error);
 	});
 });
+
+describe('no answer from Tracx', () => {
+	const upsert = OPERATIONS['participant upsert'];
+	const refused = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
+
+	it.each([
+		['ECONNREFUSED', 'connection refused'],
+		['ENOTFOUND', 'host not found'],
+		['CERT_HAS_EXPIRED', 'TLS certificate expired'],
+		['DEPTH_ZERO_SELF_SIGNED_CERT', 'TLS certificate is self-signed'],
+		['ERR_TLS_CERT_ALTNAME_INVALID', 'TLS certificate is for another host'],
+	])('names the host and the cause of %s, at once', async (code, cause) => {
+		const calls = upsert.route().replyWithError(refused(code));
+		const { error } = await failure(upsert.parameters);
+		expect(calls.isDone()).toBe(true);
+		expect(error?.message).toBe(`Could not reach Tracx at api.tracx.test: ${cause}`);
+		expect(error?.description).toContain(`(${code})`);
+		expect(error?.context.itemIndex).toBe(0);
+		expect(waits).not.toHaveBeenCalled();
+		expectNoSecrets(error);
+	});
+
+	it('says a connection that timed out at every attempt timed out', async () => {
+		upsert.route().times(4).replyWithError(refused('ETIMEDOUT'));
+		const { error } = await failure(upsert.parameters);
+		expect(error?.message).toBe('Tracx at api.tracx.test did not answer in time after 4 attempts');
+	});
+
+	it('names the host and the cause when the connect token cannot be exchanged', async () => {
+		nock.cleanAll(); // drop the working issuer from beforeEach
+		tracx().post(`${PATH}/session-token`).replyWithError(refused('ECONNREFUSED'));
+		const { error } = await failure(upsert.parameters);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error?.message).toBe(
+			'Could not reach Tracx to exchange the connect token at api.tracx.test: connection refused',
+		);
+		expectNoSecrets(error);
+	});
+});
+
+/** Whether the description says again what the message says: the whole or one of its lines. */
+function repeats(message: string, description: string | null | undefined): boolean {
+	if (!description) return false;
+	if (description.includes(message)) return true;
+	return description
+		.split(/\n|(?<=\.) /)
+		.map((line) => line.trim().replace(/\.$/, ''))
+		.some((line) => line.length >= 12 && message.includes(line));
+}
+
+describe('error descriptions add to the message, never repeat it', () => {
+	const upsert = OPERATIONS['participant upsert'];
+	const many = OPERATIONS['participant upsertMany'];
+	const fieldErrors = {
+		message: 'The chip code field must be 7 characters.',
+		errors: { chip_code: ['The chip code field must be 7 characters.'] },
+	};
+	const scenarios: Array<[string, () => Promise<{ error?: NodeApiError }>]> = [
+		['403', async () => (upsert.route().reply(403, {}), await failure(upsert.parameters))],
+		['404 on an event', async () => (many.route().reply(404, {}), await failure(many.parameters))],
+		[
+			'404 elsewhere',
+			async () => (upsert.route().reply(404, {}), await failure(upsert.parameters)),
+		],
+		[
+			'422 with fields',
+			async () => (upsert.route().reply(422, fieldErrors), await failure(upsert.parameters)),
+		],
+		[
+			'422 on a batch',
+			async () => (
+				many.route().reply(422, { errors: { '0.chip_code': ['Too long.'] } }),
+				await failure(many.parameters)
+			),
+		],
+		[
+			'422 without fields',
+			async () => (
+				upsert.route().reply(422, { message: 'The given data was invalid.' }),
+				await failure(upsert.parameters)
+			),
+		],
+		[
+			'429 too long',
+			async () => (
+				upsert.route().reply(429, {}, { 'Retry-After': '120' }),
+				await failure(upsert.parameters)
+			),
+		],
+		['503', async () => (upsert.route().times(4).reply(503, ''), await failure(upsert.parameters))],
+		[
+			'418',
+			async () => (
+				upsert.route().reply(418, { message: 'Teapot.' }),
+				await failure(upsert.parameters)
+			),
+		],
+		[
+			'no answer',
+			async () => (
+				upsert.route().replyWithError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })),
+				await failure(upsert.parameters)
+			),
+		],
+		['not JSON', async () => (upsert.route().reply(200, 'nope'), await failure(upsert.parameters))],
+		[
+			'invalid participant',
+			async () =>
+				await failure({
+					...upsert.parameters,
+					race: locator(''),
+					participant: { mappingMode: 'defineBelow', value: {} },
+				}),
+		],
+		[
+			'invalid participant, automatic mapping',
+			async () => await failure({ ...upsert.parameters, race: locator('') }),
+		],
+		[
+			'event not an ID',
+			async () => await failure({ ...many.parameters, event: locator('abc', 'id') }),
+		],
+	];
+
+	it.each(scenarios)('%s', async (_name, scenario) => {
+		const { error } = await scenario();
+		expect(error).toBeDefined();
+		expect(error?.message).toBeTruthy();
+		expect(repeats(String(error?.message), error?.description)).toBe(false);
+	});
+
+	it('would notice a repeat', () => {
+		expect(
+			repeats(
+				'Tracx rejected the data: chip_code: Too long.',
+				'POST /participant answered HTTP 422.\nchip_code: Too long.',
+			),
+		).toBe(true);
+		expect(repeats('Bad: "race_id" is required', 'Bad: "race_id" is required')).toBe(true);
+		expect(repeats('Tracx event 3 not found', 'Check the event ID.')).toBe(false);
+	});
+});

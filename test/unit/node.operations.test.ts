@@ -233,7 +233,33 @@ describe('Participant → Create or Update', () => {
 				}),
 				items: [{}],
 			}),
-		).rejects.toThrow('Invalid participant in item 0: "race_id" is required');
+		).rejects.toThrow(
+			/^Invalid participant in item 0: "race_id" is required: choose a race in the Race parameter \(From List or By ID\)$/,
+		);
+	});
+
+	it('names the Race parameter and the race_id column when both are empty with Map Automatically', async () => {
+		const error = (await runNode({
+			parameters: upsertParameters({ race: locator('', 'list') }),
+			items: [participant(1)],
+		}).catch((e: unknown) => e)) as Error & { description?: string };
+		expect(error.message).toBe(
+			'Invalid participant in item 0: "race_id" is required: choose a race in the Race parameter, or give each item a race_id column',
+		);
+		expect(error.description).toMatch(/^With Map Automatically, each participant field takes/);
+	});
+
+	it('names the mapper field to fill when a field mapped one by one is empty', async () => {
+		const error = (await runNode({
+			parameters: upsertParameters({
+				participant: { mappingMode: 'defineBelow', value: participant(1, { date_of_birth: '' }) },
+			}),
+			items: [{}],
+		}).catch((e: unknown) => e)) as Error & { description?: string };
+		expect(error.message).toBe(
+			'Invalid participant in item 0: "date_of_birth" is required: set Date of Birth under Participant',
+		);
+		expect(error.description).toMatch(/^With Map Each Column Manually, each participant field/);
 	});
 
 	it('reads the credential once per run, not once per item, also with requests in parallel', async () => {
@@ -516,7 +542,9 @@ describe('Participant → Create or Update Many', () => {
 				parameters: manyParameters(),
 				items: [participant(0), participant(1, { last_name: '' })],
 			}),
-		).rejects.toThrow('Invalid participant in item 1: "last_name" is required');
+		).rejects.toThrow(
+			'Invalid participant in item 1: "last_name" is required: fill the item\'s last_name column',
+		);
 		expect(batches.sent).toEqual([]);
 	});
 

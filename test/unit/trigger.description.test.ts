@@ -4,6 +4,7 @@ import path from 'path';
 
 import { searchEvents } from '../../nodes/Tracx/methods/listSearch';
 import { TracxTrigger } from '../../nodes/TracxTrigger/TracxTrigger.node';
+import { evaluateSubtitle } from './support/subtitle';
 
 const trigger = new TracxTrigger();
 const description = trigger.description;
@@ -27,6 +28,15 @@ describe('Tracx Trigger description (stored in workflows: keep stable)', () => {
 			'raceCreated',
 			'raceUpdated',
 		]);
+	});
+
+	it('shows on the canvas the trigger a user picked, by its name', () => {
+		const shown = (triggerOn: string) =>
+			evaluateSubtitle(String(description.subtitle), { triggerOn });
+		expect(shown('eventCreated')).toBe('Event Created');
+		expect(shown('eventUpdated')).toBe('Event Updated');
+		expect(shown('raceCreated')).toBe('Race Created');
+		expect(shown('raceUpdated')).toBe('Race Updated');
 	});
 
 	it("offers an optional event picker for the race triggers, backed by the node's event search", () => {

@@ -4,7 +4,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { listEvents, listRaces } from '../transport/api';
+import { listEvents, listRaces, type TracxEvent } from '../transport/api';
 
 /** Pickers for the Event and Race resource locators. The API has no search: filter here. */
 
@@ -14,8 +14,15 @@ function matches(filter: string | undefined, name: string, id: number): boolean 
 	return name.toLowerCase().includes(needle) || String(id) === needle;
 }
 
+/** Numbers in names in numeric order, case ignored: "5 km, 10 km, 21 km trail, 120 km". */
+const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+export function naturalOrder(a: string, b: string): number {
+	return natural.compare(a, b);
+}
+
 function byName(a: INodeListSearchItems, b: INodeListSearchItems): number {
-	return a.name.localeCompare(b.name);
+	return naturalOrder(a.name, b.name);
 }
 
 export async function searchEvents(
@@ -44,22 +51,47 @@ function chosenEventId(ctx: ILoadOptionsFunctions): number | undefined {
 	return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
+/**
+ * Event names by ID, to tell races of different events apart. The names only label the
+ * list: a connect token that may list races but not events still gets its races.
+ */
+async function eventNames(ctx: ILoadOptionsFunctions): Promise<Map<number, string>> {
+	let events: TracxEvent[];
+	try {
+		events = await listEvents(ctx);
+	} catch {
+		events = [];
+	}
+	return new Map(events.map((event) => [event.id, String(event.name)]));
+}
+
+/**
+ * Races of the chosen event by name; with no event chosen, every race labelled with its
+ * event's name and grouped by event ("City Run – 10 km"), each group in natural order.
+ */
 export async function searchRaces(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	const eventId = chosenEventId(this);
-	const races = await listRaces(this, eventId);
+	const [races, events] = await Promise.all([
+		listRaces(this, eventId),
+		eventId === undefined ? eventNames(this) : Promise.resolve(undefined),
+	]);
+	const labelled = races.map((race) => {
+		const event = events && (events.get(race.event_id) ?? `Event ${race.event_id}`);
+		return { race, event, name: event ? `${event} – ${String(race.name)}` : String(race.name) };
+	});
 	return {
-		results: races
-			.filter((race) => matches(filter, String(race.name), race.id))
-			.map((race) => ({
-				name:
-					eventId === undefined
-						? `${String(race.name)} (event ${race.event_id})`
-						: String(race.name),
-				value: String(race.id),
-			}))
-			.sort(byName),
+		results: labelled
+			.filter(({ race, name }) => matches(filter, name, race.id))
+			.sort(
+				(a, b) =>
+					naturalOrder(a.event ?? '', b.event ?? '') ||
+					a.race.event_id - b.race.event_id ||
+					naturalOrder(String(a.race.name), String(b.race.name)) ||
+					a.race.id - b.race.id,
+			)
+			.map(({ race, name }) => ({ name, value: String(race.id) })),
 	};
 }

@@ -18,7 +18,9 @@ export async function getParticipantFields(
 			canBeUsedToMatch: field.id === 'unique_id',
 			display: true,
 			type: field.options ? 'options' : 'string',
-			...(field.options ? { options: field.options.map((value) => ({ name: value, value })) } : {}),
+			...(field.options
+				? { options: field.options.map(({ name, value }) => ({ name, value })) }
+				: {}),
 		})),
 	};
 }

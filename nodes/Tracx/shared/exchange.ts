@@ -1,6 +1,12 @@
 import { sleep } from 'n8n-workflow';
 
-import { headerValue, networkCodeOf, parsedBody, type FullResponse } from './http-response';
+import {
+	headerValue,
+	networkCause,
+	networkCodeOf,
+	parsedBody,
+	type FullResponse,
+} from './http-response';
 import { decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
 import { fingerprintOf, nowInSeconds } from './session';
 
@@ -44,8 +50,8 @@ export const MESSAGES = {
 	notFound:
 		'No Tracx Connect API answered at this Base URL — check the Base URL of the Tracx credential',
 	unavailable: 'Tracx could not issue a session token right now — try again later',
-	unreachable:
-		'Could not reach Tracx to exchange the connect token — check the Base URL and your network',
+	/** Followed by the host and the cause: "…: api.tracx.events, connection refused (ECONNREFUSED)". */
+	unreachable: 'Could not reach Tracx to exchange the connect token',
 	notASessionToken:
 		'Tracx answered without a session token — check that the Base URL points to the Tracx Connect API',
 	alreadyExpired:
@@ -76,9 +82,10 @@ function describeStatus(status: number, baseUrl: string): SessionExchangeError {
 }
 
 function describeNoAnswer(code: string | undefined, baseUrl: string): SessionExchangeError {
+	const host = new URL(baseUrl).host;
 	return new SessionExchangeError(
-		MESSAGES.unreachable,
-		`Connecting to ${new URL(baseUrl).host} failed (${code ?? 'no response'}).`,
+		`${MESSAGES.unreachable} at ${host}: ${networkCause(code)}`,
+		`POST /session-token got no response (${code ?? 'no error code'}). Check the Base URL of the credential and that this machine can reach it.`,
 	);
 }
 

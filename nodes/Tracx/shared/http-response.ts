@@ -32,7 +32,9 @@ export function parsedBody(body: unknown): unknown {
 	}
 }
 
-const NETWORK_CODE = /^E[A-Z_]+$|^UND_ERR_[A-Z_]+$/;
+/** Node's and undici's connection error codes, and the TLS ones (CERT_HAS_EXPIRED, ...). */
+const NETWORK_CODE =
+	/^E[A-Z_]+$|^UND_ERR_[A-Z_]+$|^(?:CERT|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO|HOSTNAME_MISMATCH)[A-Z_]*$/;
 
 /** Node's network error code (ECONNRESET, ENOTFOUND, ...) of a request that got no answer. */
 export function networkCodeOf(error: unknown): string | undefined {
@@ -44,4 +46,29 @@ export function networkCodeOf(error: unknown): string | undefined {
 		layer = layer.cause as Record<string, unknown> | undefined;
 	}
 	return undefined;
+}
+
+const CAUSES: Array<[RegExp, string]> = [
+	[/^ECONNREFUSED$/, 'connection refused'],
+	[/^(ENOTFOUND|EAI_NONAME|EAI_NODATA)$/, 'host not found'],
+	[/^EAI_AGAIN$/, 'host name lookup failed (DNS not answering)'],
+	[/^(ETIMEDOUT|ESOCKETTIMEDOUT|ECONNABORTED|UND_ERR_\w*TIMEOUT)$/, 'timed out'],
+	[/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/, 'connection dropped'],
+	[/^(EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN)$/, 'host unreachable'],
+	[/^CERT_HAS_EXPIRED$/, 'TLS certificate expired'],
+	[/^CERT_NOT_YET_VALID$/, 'TLS certificate not yet valid'],
+	[/^(ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/, 'TLS certificate is for another host'],
+	[/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/, 'TLS certificate is self-signed'],
+	[/^(CERT_|UNABLE_TO_)/, 'TLS certificate not trusted'],
+	[/^(EPROTO|ERR_SSL_|ERR_TLS_)/, 'TLS handshake failed'],
+];
+
+/**
+ * What went wrong with a request that got no answer, in words: "connection refused".
+ * Without Node's code, on purpose: n8n replaces an error message that contains a common
+ * code (ECONNREFUSED, ENOTFOUND, ...) with its own generic text, which names no host.
+ */
+export function networkCause(code: string | undefined): string {
+	if (code === undefined) return 'no response';
+	return CAUSES.find(([pattern]) => pattern.test(code))?.[1] ?? 'network error';
 }

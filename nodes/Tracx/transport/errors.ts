@@ -1,5 +1,6 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { networkCause } from '../shared/http-response';
 import { MAX_ATTEMPTS, MAX_RETRY_AFTER_SECONDS } from '../shared/retry';
 
 /**
@@ -16,6 +17,8 @@ export interface FailedCall {
 	status?: number;
 	body?: unknown;
 	networkCode?: string;
+	/** The host of the credential's Base URL, named when no answer came. */
+	host?: string;
 	attempts: number;
 	retryAfterSeconds?: number;
 	/** Rewrites Laravel's array keys (`3.chip_code`) into item references, for bulk calls. */
@@ -49,13 +52,13 @@ function explain(call: FailedCall): { message: string; description: string } {
 	const where = `${method} ${path}`;
 	const tries = call.attempts > 1 ? ` after ${call.attempts} attempts` : '';
 	if (status === undefined) {
-		const code = call.networkCode ?? 'no response';
-		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT';
+		const host = call.host ?? 'the Base URL';
+		const timedOut = /TIMEOUT|TIMEDOUT|ECONNABORTED/.test(call.networkCode ?? '');
 		return {
 			message: timedOut
-				? `Tracx did not answer in time${tries}`
-				: `Could not reach Tracx (${code})${tries}`,
-			description: `${where} failed without a response (${code}). Check the Base URL of the credential and the network; the request is safe to run again.`,
+				? `Tracx at ${host} did not answer in time${tries}`
+				: `Could not reach Tracx at ${host}: ${networkCause(call.networkCode)}${tries}`,
+			description: `${where} got no response (${call.networkCode ?? 'no error code'}). Check the Base URL of the credential and that this machine can reach it; the request is safe to run again.`,
 		};
 	}
 	if (status === 401) {
@@ -90,7 +93,7 @@ function explain(call: FailedCall): { message: string; description: string } {
 				fields.length > 0
 					? `Tracx rejected the data: ${fields.join('; ')}`
 					: `Tracx rejected the data: ${serverMessage(call.body) ?? 'no reason given'}`,
-			description: `${where} answered HTTP 422.${fields.length > 0 ? `\n${fields.join('\n')}` : ''}`,
+			description: `${where} answered HTTP 422. Correct the data Tracx named and run again.`,
 		};
 	}
 	if (

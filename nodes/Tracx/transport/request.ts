@@ -98,7 +98,7 @@ function explainCredentialFailure(
 	call: TracxCall,
 	requestOrigin: string,
 ): { message: string; description?: string } | undefined {
-	if (CREDENTIAL_MESSAGES.has(message)) {
+	if (CREDENTIAL_MESSAGES.has(message) || message.startsWith(MESSAGES.unreachable)) {
 		return { message, description: typeof description === 'string' ? description : undefined };
 	}
 	if (message.startsWith(REFUSAL_PREFIXES.baseUrl)) {
@@ -267,6 +267,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				permission: call.permission,
 				status,
 				networkCode,
+				host: new URL(baseUrl).host,
 				body: parsedBody(response?.body),
 				attempts: attempt,
 				retryAfterSeconds: parseRetryAfter(retryAfterHeader),

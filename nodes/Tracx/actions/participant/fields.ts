@@ -3,40 +3,55 @@
  * The resource mapper, the validator and the README table all derive from this list.
  */
 
-export const GENDERS = ['male', 'female', 'neutral'] as const;
+/** An allowed value as the API takes it, and the name the editor shows for it. */
+export interface FieldOption {
+	name: string;
+	value: string;
+}
 
-export const STATES = [
-	'before',
-	'during',
-	'paused',
-	'resumed',
-	'after',
-	'finished',
-	'did_not_finish',
-	'disqualified',
-	'did_not_start',
-] as const;
+export const GENDER_OPTIONS: readonly FieldOption[] = [
+	{ name: 'Male', value: 'male' },
+	{ name: 'Female', value: 'female' },
+	{ name: 'Neutral', value: 'neutral' },
+];
+
+/** In the order a participant goes through them on race day. */
+export const STATE_OPTIONS: readonly FieldOption[] = [
+	{ name: 'Before', value: 'before' },
+	{ name: 'During', value: 'during' },
+	{ name: 'Paused', value: 'paused' },
+	{ name: 'Resumed', value: 'resumed' },
+	{ name: 'After', value: 'after' },
+	{ name: 'Finished', value: 'finished' },
+	{ name: 'Did Not Finish (DNF)', value: 'did_not_finish' },
+	{ name: 'Disqualified (DSQ)', value: 'disqualified' },
+	{ name: 'Did Not Start (DNS)', value: 'did_not_start' },
+];
+
+export const GENDERS = GENDER_OPTIONS.map((option) => option.value);
+export const STATES = STATE_OPTIONS.map((option) => option.value);
 
 export interface ParticipantField {
 	id: string;
+	/** The mapper's label: short, so that n8n shows it whole with its required mark. */
 	displayName: string;
 	required: boolean;
 	/** Allowed values, for fields that are enumerations. */
-	options?: readonly string[];
+	options?: readonly FieldOption[];
 }
 
 export const PARTICIPANT_FIELDS: readonly ParticipantField[] = [
 	{ id: 'unique_id', displayName: 'Unique ID', required: true },
 	{ id: 'first_name', displayName: 'First Name', required: true },
 	{ id: 'last_name', displayName: 'Last Name', required: true },
-	{ id: 'date_of_birth', displayName: 'Date of Birth (YYYY-MM-DD)', required: true },
+	{ id: 'date_of_birth', displayName: 'Date of Birth', required: true },
 	{ id: 'race_id', displayName: 'Race ID', required: true },
-	{ id: 'start_number', displayName: 'Start Number (Bib)', required: true },
+	{ id: 'start_number', displayName: 'Start Number', required: true },
 	{ id: 'chip_code', displayName: 'Chip Code', required: true },
-	{ id: 'country_code', displayName: 'Country Code (ISO, e.g. NL)', required: false },
+	{ id: 'country_code', displayName: 'Country Code', required: false },
 	{ id: 'team_name', displayName: 'Team Name', required: false },
-	{ id: 'gender', displayName: 'Gender', required: false, options: GENDERS },
-	{ id: 'state', displayName: 'State', required: false, options: STATES },
+	{ id: 'gender', displayName: 'Gender', required: false, options: GENDER_OPTIONS },
+	{ id: 'state', displayName: 'State', required: false, options: STATE_OPTIONS },
 ];
 
 /** ISO 3166-1 alpha-2 codes. */

@@ -8,7 +8,7 @@ import {
 	optionsCollection,
 	raceLocator,
 } from '../common';
-import { participantMapper, participantReader } from './input';
+import { participantFormats, participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };
 
@@ -25,6 +25,7 @@ const inFlight = inFlightOption({
 export const description: INodeProperties[] = [
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
+	participantFormats(showFor),
 	optionsCollection(showFor, [inFlight.property]),
 ];
 

@@ -17,7 +17,7 @@ import {
 	optionsCollection,
 	wholeNumberOption,
 } from '../common';
-import { participantMapper, participantReader } from './input';
+import { participantFormats, participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 export const DEFAULT_BATCHES_IN_FLIGHT = 4;
@@ -49,6 +49,7 @@ export const description: INodeProperties[] = [
 	}),
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
+	participantFormats(showFor),
 	optionsCollection(showFor, [batchSize.property, batchesInFlight.property]),
 ];
 

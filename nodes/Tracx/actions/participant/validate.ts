@@ -26,6 +26,9 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 class Problem extends Error {}
 
+/** The problem of a required field left empty. */
+export const REQUIRED = 'is required';
+
 function isBlank(value: unknown): boolean {
 	return (
 		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
@@ -182,7 +185,7 @@ export function validateParticipant(input: IDataObject): ParticipantCheck {
 	for (const field of PARTICIPANT_FIELDS) {
 		const value = input[field.id];
 		if (isBlank(value)) {
-			if (field.required) problems.push({ field: field.id, message: 'is required' });
+			if (field.required) problems.push({ field: field.id, message: REQUIRED });
 			else if (NULLABLE.has(field.id) && value !== undefined) participant[field.id] = null;
 			continue;
 		}
