@@ -37,6 +37,38 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const participant = (n, overrides) => record('E2E', n, overrides);
 
+const example = (file) =>
+	JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'examples', file), 'utf8'));
+
+/** What a registration platform posts for a new or changed registration (its own field names). */
+function registration(overrides = {}) {
+	const { ticket, athlete, ...rest } = overrides;
+	return {
+		type: 'registration.updated',
+		sent_at: '2026-05-02T08:15:00Z',
+		registration: {
+			reference: 'RR-48213',
+			status: 'confirmed',
+			ticket: { name: 'Half marathon', bib: 'H-1042', chip: '48213', ...ticket },
+			athlete: {
+				name: { first: 'Sanne', last: 'de Jong' },
+				birth_date: '14.03.1991',
+				sex: 'F',
+				email: 'sanne.dejong@example.org',
+				club: 'AV Phoenix',
+				address: {
+					street: 'Prinsengracht 263',
+					postal_code: '1016 GV',
+					city: 'Amsterdam',
+					country: 'Netherlands',
+				},
+				...athlete,
+			},
+			...rest,
+		},
+	};
+}
+
 describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) => {
 	let sandbox;
 	let n8n;
@@ -80,6 +112,8 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			cred('credWrite', TOKENS.write),
 			cred('credEdit', TOKENS.all),
 			cred('credShort', TOKENS.all),
+			// the credential the shipped examples name
+			{ ...cred('tracxSandbox', TOKENS.all), name: 'Tracx (sandbox)' },
 		]);
 	});
 
@@ -581,6 +615,9 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 	});
 
 	test('under n8n start: a webhook-triggered run, and the credential test for good and bad tokens', async () => {
+		// the registration webhook example shares this n8n start: the next test calls it
+		await n8n.importWorkflow(example('registration-webhook.json'));
+		await n8n.publishWorkflow('tracxRegistrationHook');
 		await n8n.importWorkflow(
 			chain('webhook', [
 				node(
@@ -680,20 +717,100 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			status: 'Error',
 			message: expect.stringContaining('Tracx did not accept the connect token'),
 		});
+	});
+
+	test('the registration webhook example stores valid registrations and answers 422 or 503 otherwise', async () => {
+		const post = async (body) => {
+			const seq = lastSeq();
+			const response = await fetch(`${n8n.url}/webhook/tracx-registration`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			const upserts = sandbox.control
+				.requests({ since: seq })
+				.items.filter((r) => r.route === 'POST /participant');
+			return { status: response.status, body: await response.json(), upserts };
+		};
+		const stored = (uniqueId) =>
+			sandbox.control.participants({ event_id: 1 }).items.filter((p) => p.unique_id === uniqueId);
+
+		const created = await post(registration());
+		expect(created.status).toBe(200);
+		expect(created.body).toEqual({
+			status: 'stored',
+			participant: expect.objectContaining({
+				unique_id: 'RR-48213',
+				first_name: 'Sanne',
+				last_name: 'de Jong',
+				date_of_birth: '1991-03-14',
+				race_id: 2,
+				start_number: 'H-1042',
+				chip_code: '0048213',
+				country_code: 'NL',
+				gender: 'female',
+				team_name: 'AV Phoenix',
+			}),
+		});
+		expect(stored('RR-48213')).toEqual([expect.objectContaining(created.body.participant)]);
+
+		// the same registration changed on the platform: another race, bib, gender and country
+		const changed = await post(
+			registration({
+				ticket: { name: '10 km', bib: '1042' },
+				athlete: { sex: 'x', address: { country: 'belgium' } },
+			}),
+		);
+		expect(changed.status).toBe(200);
+		expect(changed.body.participant).toMatchObject({
+			id: created.body.participant.id,
+			unique_id: 'RR-48213',
+			race_id: 1,
+			start_number: '1042',
+			gender: 'neutral',
+			country_code: 'BE',
+		});
+		expect(stored('RR-48213')).toEqual([expect.objectContaining(changed.body.participant)]);
+
+		const invalid = await post(
+			registration({
+				reference: 'RR-48214',
+				ticket: { chip: '123456789' },
+				athlete: { birth_date: '31.02.1991', address: { country: 'Atlantis' } },
+			}),
+		);
+		expect(invalid.status).toBe(422);
+		expect(invalid.body).toEqual({
+			status: 'rejected',
+			reference: 'RR-48214',
+			error: expect.stringMatching(/^Invalid participant in item 0: /),
+		});
+		for (const field of ['date_of_birth', 'chip_code', 'country_code'])
+			expect(invalid.body.error).toContain(`"${field}"`);
+		expect(invalid.body.error).toContain('"1991-02-31"');
+		expect(invalid.body.error).toContain('"Atlantis"');
+		expect(invalid.upserts).toEqual([]);
+		expect(stored('RR-48214')).toEqual([]);
+
+		// Tracx refuses to take it now: the platform is told to send it again later
+		sandbox.control.faults({
+			status: 429,
+			retryAfter: 600,
+			count: 1,
+			routes: ['POST /participant'],
+		});
+		const unavailable = await post(registration({ reference: 'RR-48215' }));
+		expect(unavailable.status).toBe(503);
+		expect(unavailable.body).toEqual({
+			status: 'not stored',
+			error: expect.stringContaining('Tracx asked to wait 600 s'),
+		});
+		expect(unavailable.upserts.map((r) => r.status)).toEqual([429]);
+		expect(stored('RR-48215')).toEqual([]);
 		await n8n.stop();
 	});
 
 	test('the shipped example workflows run as they are', async () => {
-		const example = (file) =>
-			JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'examples', file), 'utf8'));
-		await n8n.importCredentials([
-			{
-				id: 'tracxSandbox',
-				name: 'Tracx (sandbox)',
-				type: 'tracxConnectApi',
-				data: { connectToken: TOKENS.all, baseUrl: sandbox.baseUrl },
-			},
-		]);
 		const scheduled = example('scheduled-registration-sync.json');
 		// n8n execute needs a manual start: swap the schedule for one, keep the rest as shipped
 		const trigger = scheduled.nodes[0].name;
@@ -706,6 +823,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		for (const workflow of [
 			example('list-events-and-races.json'),
 			example('bulk-import-start-list.json'),
+			example('race-day-states.json'),
 			scheduled,
 		]) {
 			await n8n.importWorkflow(workflow);
@@ -720,6 +838,36 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		expect(
 			outputOf(imported.result, 'Create or update participants').flatMap((b) => b.unique_ids),
 		).toEqual(['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004']);
+		sandbox.control.flushImports();
+		const registered = (uniqueId) =>
+			sandbox.control.participants({ event_id: 1 }).items.find((p) => p.unique_id === uniqueId);
+		const before = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'].map(registered);
+
+		const raceDay = await execute('tracxRaceDayStates');
+		succeeded(raceDay);
+		expect(
+			outputOf(raceDay.result, 'Set participant state').map((p) => [
+				p.start_number,
+				p.unique_id,
+				p.state,
+			]),
+		).toEqual([
+			['101', 'REG-1001', 'did_not_start'],
+			['202', 'REG-1004', 'did_not_finish'],
+			['102', 'REG-1002', 'disqualified'],
+		]);
+		expect(outputOf(raceDay.result, 'Bibs not on the start list')).toEqual([
+			{ bib: '315', mark: 'DNF' },
+		]);
+		// only the state changed; the participant not on the sheet was left alone
+		const after = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'].map(registered);
+		const states = { 'REG-1001': 'did_not_start', 'REG-1002': 'disqualified', 'REG-1004': 'did_not_finish' };
+		after.forEach((participant, i) => {
+			const { state, updated_at: _u, ...rest } = participant;
+			const { state: stateBefore, updated_at: _b, ...restBefore } = before[i];
+			expect(rest).toEqual(restBefore);
+			expect(state).toBe(states[participant.unique_id] ?? stateBefore);
+		});
 
 		const synced = await execute('tracxScheduledSync');
 		succeeded(synced);
