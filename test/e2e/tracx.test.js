@@ -40,33 +40,22 @@ const participant = (n, overrides) => record('E2E', n, overrides);
 const example = (file) =>
 	JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'examples', file), 'utf8'));
 
-/** What a registration platform posts for a new or changed registration (its own field names). */
-function registration(overrides = {}) {
-	const { ticket, athlete, ...rest } = overrides;
-	return {
-		type: 'registration.updated',
-		sent_at: '2026-05-02T08:15:00Z',
-		registration: {
-			reference: 'RR-48213',
-			status: 'confirmed',
-			ticket: { name: 'Half marathon', bib: 'H-1042', chip: '48213', ...ticket },
-			athlete: {
-				name: { first: 'Sanne', last: 'de Jong' },
-				birth_date: '14.03.1991',
-				sex: 'F',
-				email: 'sanne.dejong@example.org',
-				club: 'AV Phoenix',
-				address: {
-					street: 'Prinsengracht 263',
-					postal_code: '1016 GV',
-					city: 'Amsterdam',
-					country: 'Netherlands',
-				},
-				...athlete,
-			},
-			...rest,
-		},
-	};
+/**
+ * What a registration platform posts for a new or changed registration (its own field names):
+ * the sample shipped with the example, with `changes` merged into `registration`.
+ */
+function registration(changes = {}) {
+	const merge = (base, extra) =>
+		Object.fromEntries(
+			[...new Set([...Object.keys(base), ...Object.keys(extra)])].map((key) => [
+				key,
+				typeof base[key] === 'object' && typeof extra[key] === 'object'
+					? merge(base[key], extra[key])
+					: (extra[key] ?? base[key]),
+			]),
+		);
+	const sample = example('payloads/new-registration.json');
+	return { ...sample, registration: merge(sample.registration, changes) };
 }
 
 describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) => {
@@ -861,7 +850,11 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		]);
 		// only the state changed; the participant not on the sheet was left alone
 		const after = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'].map(registered);
-		const states = { 'REG-1001': 'did_not_start', 'REG-1002': 'disqualified', 'REG-1004': 'did_not_finish' };
+		const states = {
+			'REG-1001': 'did_not_start',
+			'REG-1002': 'disqualified',
+			'REG-1004': 'did_not_finish',
+		};
 		after.forEach((participant, i) => {
 			const { state, updated_at: _u, ...rest } = participant;
 			const { state: stateBefore, updated_at: _b, ...restBefore } = before[i];
