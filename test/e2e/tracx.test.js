@@ -809,14 +809,12 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			id: scheduled.nodes[0].id,
 			position: scheduled.nodes[0].position,
 		};
-		for (const workflow of [
+		await n8n.importWorkflows([
 			example('list-events-and-races.json'),
 			example('bulk-import-start-list.json'),
 			example('race-day-states.json'),
 			scheduled,
-		]) {
-			await n8n.importWorkflow(workflow);
-		}
+		]);
 
 		const listed = await execute('tracxListEvents');
 		succeeded(listed);
