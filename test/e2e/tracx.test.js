@@ -820,15 +820,16 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		succeeded(listed);
 		expect(outputOf(listed.result, 'Get races of each event')).toHaveLength(5);
 
+		const startList = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'];
 		const imported = await execute('tracxBulkImport');
 		succeeded(imported);
 		expect(
 			outputOf(imported.result, 'Create or update participants').flatMap((b) => b.unique_ids),
-		).toEqual(['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004']);
+		).toEqual(startList);
 		sandbox.control.flushImports();
 		const registered = (uniqueId) =>
 			sandbox.control.participants({ event_id: 1 }).items.find((p) => p.unique_id === uniqueId);
-		const before = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'].map(registered);
+		const before = startList.map(registered);
 
 		const raceDay = await execute('tracxRaceDayStates');
 		succeeded(raceDay);
@@ -847,7 +848,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 			{ bib: '315', mark: 'DNF' },
 		]);
 		// only the state changed; the participant not on the sheet was left alone
-		const after = ['REG-1001', 'REG-1002', 'REG-1003', 'REG-1004'].map(registered);
+		const after = startList.map(registered);
 		const states = {
 			'REG-1001': 'did_not_start',
 			'REG-1002': 'disqualified',
