@@ -609,10 +609,9 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 	});
 
 	test('under n8n start: a webhook-triggered run, and the credential test for good and bad tokens', async () => {
-		// the registration webhook example shares this n8n start: the next test calls it
-		await n8n.importWorkflow(example('registration-webhook.json'));
-		await n8n.publishWorkflow('tracxRegistrationHook');
-		await n8n.importWorkflow(
+		// the registration webhook example shares this n8n start (one import): the next test calls it
+		await n8n.importWorkflows([
+			example('registration-webhook.json'),
 			chain('webhook', [
 				node(
 					'Webhook',
@@ -640,7 +639,8 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 					},
 				}),
 			]),
-		);
+		]);
+		await n8n.publishWorkflow('tracxRegistrationHook');
 		await n8n.publishWorkflow('webhook');
 		await n8n.start();
 		const response = await fetch(`${n8n.url}/webhook/tracx-e2e-sync`, {
