@@ -96,6 +96,8 @@ async function runDemo() {
 		for (const file of fs.readdirSync(examples).filter((name) => name.endsWith('.json')).sort()) {
 			await n8n.importWorkflow(JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8')));
 		}
+		// The webhook example listens from the start, so the curl line below works at once.
+		await n8n.publishWorkflow('tracxRegistrationHook');
 		if (await isPortFree(5678)) n8n.port = 5678;
 		const { url } = await n8n.start();
 		await n8n.ownerSetup();
@@ -105,6 +107,7 @@ async function runDemo() {
 				`n8n ${n8n.runtime.n8nVersion} is running at ${url}`,
 				`  log in as ${OWNER.email} / ${OWNER.password}`,
 				'  credential "Tracx (sandbox)" and the example workflows are ready: open one and run it',
+				`  post a registration to the webhook example: curl -X POST ${url}/webhook/tracx-registration -H 'content-type: application/json' --data @examples/payloads/new-registration.json`,
 				`Tracx sandbox: ${sandbox.baseUrl} (state: ${sandbox.origin}/__sandbox/participants, /__sandbox/stats)`,
 				'Press Ctrl-C to stop.',
 				'',
