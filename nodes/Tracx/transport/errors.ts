@@ -1,5 +1,6 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { isRedirect, redirectDescription, redirectMessage } from '../shared/redirect';
 import { MAX_ATTEMPTS, MAX_RETRY_AFTER_SECONDS } from '../shared/retry';
 
 /**
@@ -18,6 +19,8 @@ export interface FailedCall {
 	networkCode?: string;
 	attempts: number;
 	retryAfterSeconds?: number;
+	/** For a 3xx answer: the origin its Location points to (never its path or query). */
+	redirectTo?: string;
 	/** Rewrites Laravel's array keys (`3.chip_code`) into item references, for bulk calls. */
 	describeFieldKey?: (key: string) => string;
 }
@@ -56,6 +59,13 @@ function explain(call: FailedCall): { message: string; description: string } {
 				? `Tracx did not answer in time${tries}`
 				: `Could not reach Tracx (${code})${tries}`,
 			description: `${where} failed without a response (${code}). Check the Base URL of the credential and the network; the request is safe to run again.`,
+		};
+	}
+	if (isRedirect(status)) {
+		const target = call.redirectTo ?? 'no location';
+		return {
+			message: redirectMessage(status, target),
+			description: redirectDescription(where, status, target),
 		};
 	}
 	if (status === 401) {
