@@ -1,9 +1,8 @@
 import { sleep } from 'n8n-workflow';
 
-import { fingerprintOf } from '../../nodes/Tracx/shared/session';
 import { waitToRetry } from '../../nodes/Tracx/shared/retry';
-import { BASE_URL, CONNECT_TOKEN, credentialStore, fakeSessionToken } from './support/fake-n8n';
-import { PATH, nowSeconds, runNode, tracx, useNock } from './support/tracx-mock';
+import { credentialStoreWithToken } from './support/fake-n8n';
+import { PATH, runNode, tracx, useNock } from './support/tracx-mock';
 
 /** Retry waits that only end when the test says so, like a real 60 s Retry-After. */
 jest.mock('n8n-workflow', () => ({
@@ -13,13 +12,6 @@ jest.mock('n8n-workflow', () => ({
 const waits = sleep as jest.MockedFunction<typeof sleep>;
 
 const listEvents = { resource: 'event', operation: 'getAll', returnAll: true };
-const withToken = () =>
-	credentialStore({
-		sessionToken: fakeSessionToken(1),
-		sessionExpiresAt: nowSeconds() + 3600,
-		sessionIssuedAt: nowSeconds(),
-		sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
-	});
 
 useNock();
 beforeEach(() => waits.mockClear());
@@ -41,7 +33,11 @@ describe('stopping the execution', () => {
 			});
 		});
 		const stop = new AbortController();
-		const run = runNode({ parameters: listEvents, store: withToken(), cancelSignal: stop.signal });
+		const run = runNode({
+			parameters: listEvents,
+			store: credentialStoreWithToken(),
+			cancelSignal: stop.signal,
+		});
 		await waiting;
 		expect(waits).toHaveBeenCalledWith(60_000);
 		stop.abort();
@@ -54,7 +50,11 @@ describe('stopping the execution', () => {
 		const stop = new AbortController();
 		stop.abort();
 		await expect(
-			runNode({ parameters: listEvents, store: withToken(), cancelSignal: stop.signal }),
+			runNode({
+				parameters: listEvents,
+				store: credentialStoreWithToken(),
+				cancelSignal: stop.signal,
+			}),
 		).rejects.toThrow('Tracx is rate limiting requests (HTTP 429)');
 		expect(waits).not.toHaveBeenCalled();
 	});

@@ -1,10 +1,8 @@
 import nock from 'nock';
 
-import { fingerprintOf } from '../../nodes/Tracx/shared/session';
 import {
-	BASE_URL,
-	CONNECT_TOKEN,
 	credentialStore,
+	credentialStoreWithToken,
 	fakeSessionToken,
 	locator,
 } from './support/fake-n8n';
@@ -36,15 +34,6 @@ const participant = {
 	start_number: '7',
 	chip_code: '1234567',
 };
-
-/** A credential holding a usable session token. */
-const withToken = () =>
-	credentialStore({
-		sessionToken: fakeSessionToken(1),
-		sessionExpiresAt: nowSeconds() + 3600,
-		sessionIssuedAt: nowSeconds(),
-		sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
-	});
 
 /** Another host that answers whatever reaches it, and remembers the Authorization headers. */
 function foreignHost(origin = FOREIGN) {
@@ -86,7 +75,9 @@ describe.each([301, 302, 307, 308])('a redirect (%i) from Tracx', (status) => {
 			tracx()
 				.get(`${PATH}/events`)
 				.reply(status, '', { Location: `${origin}/steal?token=${fakeSessionToken(1)}` });
-			const error = await failure(runNode({ parameters: listEvents, store: withToken() }));
+			const error = await failure(
+				runNode({ parameters: listEvents, store: credentialStoreWithToken() }),
+			);
 			expect(error.message).toBe(
 				`Tracx answered with a redirect (HTTP ${status}) to ${origin}, which is not followed — check the Base URL of the Tracx credential`,
 			);
@@ -105,7 +96,7 @@ describe.each([301, 302, 307, 308])('a redirect (%i) from Tracx', (status) => {
 			.post(`${PATH}/participant`)
 			.reply(status, '', { Location: `${FOREIGN}/v1/connect/participant` });
 		const error = await failure(
-			runNode({ parameters: upsert, items: [participant], store: withToken() }),
+			runNode({ parameters: upsert, items: [participant], store: credentialStoreWithToken() }),
 		);
 		expect(error.message).toContain(`redirect (HTTP ${status}) to ${FOREIGN},`);
 		expect(seen).toEqual([]);
@@ -129,6 +120,8 @@ describe.each([301, 302, 307, 308])('a redirect (%i) from Tracx', (status) => {
 
 it('a redirect without a Location says so', async () => {
 	tracx().get(`${PATH}/events`).reply(302, '');
-	const error = await failure(runNode({ parameters: listEvents, store: withToken() }));
+	const error = await failure(
+		runNode({ parameters: listEvents, store: credentialStoreWithToken() }),
+	);
 	expect(error.message).toContain('redirect (HTTP 302) to no location,');
 });

@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 
 import { TracxConnectApi } from '../../../credentials/TracxConnectApi.credentials';
+import { fingerprintOf } from '../../../nodes/Tracx/shared/session';
 
 /**
  * A stand-in for the parts of n8n the node touches, reproducing what n8n's source does
@@ -59,6 +60,17 @@ export function credentialStore(overrides: IDataObject = {}): CredentialStore {
 		nodeReads: 0,
 		failingReads: 0,
 	};
+}
+
+/** A credential that already holds a session token valid for the next hour. */
+export function credentialStoreWithToken(token = fakeSessionToken(1)): CredentialStore {
+	const now = Math.floor(Date.now() / 1000);
+	return credentialStore({
+		sessionToken: token,
+		sessionExpiresAt: now + 3600,
+		sessionIssuedAt: now,
+		sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
+	});
 }
 
 /** Shaped like the errors n8n's HTTP helpers throw. */
