@@ -67,9 +67,10 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 		const started = Date.now();
 		const outcome = await n8n.execute(workflowId);
 		seenOutput.push(outcome.stdout, outcome.stderr);
-		// `n8n execute` sometimes dies of SIGSEGV (139) after printing the whole run: judge by the run
-		if (outcome.code === 139 && outcome.result?.data?.resultData) {
-			report(`n8n execute ${workflowId} exited 139 after a complete run`, {});
+		// `n8n execute` sometimes dies of a signal (139 SIGSEGV, 134 SIGABRT) after printing the
+		// whole run: judge by the run
+		if (outcome.code >= 128 && outcome.result?.data?.resultData) {
+			report(`n8n execute ${workflowId} exited ${outcome.code} after a complete run`, {});
 			outcome.code = errorOf(outcome.result) ? 1 : 0;
 		}
 		const requests = sandbox.control.requests({ since }).items;
