@@ -9,8 +9,9 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { MESSAGES, exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
+import { exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
 import type { FullResponse } from '../nodes/Tracx/shared/http-response';
+import { NO_REDIRECTS } from '../nodes/Tracx/shared/redirect';
 import {
 	DEFAULT_BASE_URL,
 	REFUSAL_PREFIXES,
@@ -44,8 +45,42 @@ export class ForeignHostError extends Error {
 	}
 }
 
+/**
+ * Where the requests this credential authenticates may not be redirected. Both kinds of
+ * request n8n sends through `authenticate` are covered: its own helpers
+ * (`disableFollowRedirect`, `sendCredentialsOnCrossOriginRedirect`) and the older request
+ * options the HTTP Request node uses (`followRedirect`, `followAllRedirects`), on which n8n
+ * also honours `sendCredentialsOnCrossOriginRedirect`.
+ */
+const REDIRECTS_NOT_FOLLOWED = {
+	...NO_REDIRECTS,
+	followRedirect: false,
+	followAllRedirects: false,
+	maxRedirects: 0,
+};
+
+type AuthenticatedOptions = IHttpRequestOptions & { uri?: string };
+
+/** A path such as `/events` with no base: resolved against the credential's Base URL. */
+function rebaseBarePath(options: AuthenticatedOptions, baseUrl: string): void {
+	const target = options.url ?? options.uri;
+	if (options.baseURL || typeof target !== 'string' || !target.startsWith('/')) return;
+	if (target.startsWith('//')) return;
+	options.baseURL = baseUrl;
+}
+
+/** The headers with Authorization set, and Accept only where the request named none. */
+function withAuthorization(headers: IDataObject | undefined, authorization: string): IDataObject {
+	const named = Object.keys(headers ?? {}).some((key) => key.toLowerCase() === 'accept');
+	return {
+		...headers,
+		...(named ? {} : { Accept: 'application/json' }),
+		Authorization: authorization,
+	};
+}
+
 /** The URL a request will go to, joining baseURL and url the way n8n's HTTP client does. */
-function requestTarget(options: IHttpRequestOptions & { uri?: string }): URL | undefined {
+function requestTarget(options: AuthenticatedOptions): URL | undefined {
 	const target = options.url ?? options.uri;
 	if (typeof target !== 'string') return undefined;
 	const joined =
@@ -152,9 +187,10 @@ export class TracxConnectApi implements ICredentialType {
 					url,
 					headers,
 					json: true,
-					timeout: 30_000,
+					timeout: 15_000,
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
+					...NO_REDIRECTS,
 				})) as FullResponse,
 			connectToken,
 			baseUrl,
@@ -163,53 +199,48 @@ export class TracxConnectApi implements ICredentialType {
 	}
 
 	/**
-	 * Attaches the session token, but only to requests for the credential's own host,
+	 * Attaches the session token, but only to requests for the credential's own origin,
 	 * and only while it is fresh and was issued for the current connect token and base
-	 * URL. A request to the exchange endpoint itself (the credential test) carries the
-	 * connect token instead, exactly as the API documents.
+	 * URL. The request is made not to follow redirects, so the token cannot be carried to
+	 * another origin or down to http. A request to the exchange endpoint itself carries
+	 * the connect token instead, exactly as the API documents. A bare path (`/events`) is
+	 * resolved against the Base URL, with the same rules as everywhere else (the
+	 * credential test relies on it). An Accept header the request already has is kept.
 	 */
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => {
 		const stored = readCredentials(credentials);
-		const target = requestTarget(requestOptions);
+		const options: AuthenticatedOptions = requestOptions;
+		rebaseBarePath(options, stored.baseUrl);
+		const target = requestTarget(options);
 		const allowedOrigin = new URL(stored.baseUrl).origin;
 		if (target?.origin !== allowedOrigin) throw new ForeignHostError(allowedOrigin);
+		Object.assign(options, REDIRECTS_NOT_FOLLOWED);
 		if (`${target.origin}${target.pathname}` === `${stored.baseUrl}/session-token`) {
-			requestOptions.headers = {
-				...requestOptions.headers,
-				Accept: 'application/json',
-				Authorization: stored.connectToken,
-			};
-			return requestOptions;
+			options.headers = withAuthorization(options.headers, stored.connectToken);
+			return options;
 		}
 		const state = sessionState(stored, nowInSeconds());
 		if (state !== 'usable') throw new StaleSessionTokenError(state);
-		requestOptions.headers = {
-			...requestOptions.headers,
-			Accept: 'application/json',
-			Authorization: authorizationValue(stored),
-		};
-		return requestOptions;
+		options.headers = withAuthorization(options.headers, authorizationValue(stored));
+		return options;
 	};
 
 	/**
-	 * The Test button. n8n runs preAuthentication first during a test, so a rejected
-	 * token, an unreachable host or an answer that is not a session token fail there with
-	 * our messages; the request below is the exchange itself, which any valid connect
-	 * token may make whatever its permissions.
+	 * The Test button. n8n always runs preAuthentication during a test, so that is the one
+	 * exchange: a rejected token, an unreachable host, a redirect or an answer that is not
+	 * a session token fail there with our messages. The request below then only proves
+	 * the session token is sent: any answer passes, because a valid connect token may lack
+	 * the permission to list events. Its bare path goes to the Base URL as the node would
+	 * resolve it (an empty Base URL means the production one).
 	 */
 	test: ICredentialTestRequest = {
 		request: {
-			method: 'POST',
-			baseURL: '={{ $credentials.baseUrl }}',
-			url: '/session-token',
+			method: 'GET',
+			url: '/events',
+			ignoreHttpStatusErrors: true,
 		},
-		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: MESSAGES.rejected } },
-			{ type: 'responseCode', properties: { value: 403, message: MESSAGES.rejected } },
-			{ type: 'responseCode', properties: { value: 404, message: MESSAGES.notFound } },
-		],
 	};
 }

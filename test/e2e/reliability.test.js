@@ -10,6 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { startForeignHost, FOREIGN_SESSION_TOKEN } = require('../sandbox/foreign-host');
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
 const { N8n, freePort } = require('./support/n8n');
@@ -66,6 +67,12 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 		const started = Date.now();
 		const outcome = await n8n.execute(workflowId);
 		seenOutput.push(outcome.stdout, outcome.stderr);
+		// `n8n execute` sometimes dies of a signal (139 SIGSEGV, 134 SIGABRT) after printing the
+		// whole run: judge by the run
+		if (outcome.code >= 128 && outcome.result?.data?.resultData) {
+			report(`n8n execute ${workflowId} exited ${outcome.code} after a complete run`, {});
+			outcome.code = errorOf(outcome.result) ? 1 : 0;
+		}
 		const requests = sandbox.control.requests({ since }).items;
 		return {
 			...outcome,
@@ -75,6 +82,10 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 			exchangeAttempts: requests.filter((r) => r.route === 'POST /session-token').length,
 			apiCalls: requests.filter((r) => r.route !== 'POST /session-token'),
 		};
+	}
+
+	function report(label, figures) {
+		process.stdout.write(`[reliability ${runtimeKey}] ${label}: ${JSON.stringify(figures)}\n`);
 	}
 
 	const eventsWorkflow = (id, credentialId) =>
@@ -344,6 +355,125 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 		});
 	});
 
+	describe('redirects: no token follows one', () => {
+		const STATUSES = [301, 302, 307, 308];
+		let foreign;
+		const moved = (status) =>
+			`Tracx answered with a redirect (HTTP ${status}) to ${foreign.origin}, which is not followed — check the Base URL of the Tracx credential`;
+
+		beforeAll(async () => {
+			foreign = await startForeignHost({ host: '127.0.0.2' });
+			// credentials that have no session token yet: their first call exchanges
+			await n8n.importCredentials(
+				STATUSES.map((status) =>
+					tracxCredential(`relMoved${status}`, { connectToken: 'fake-connect-token-all' }),
+				),
+			);
+			for (const status of STATUSES) {
+				await n8n.importWorkflow(eventsWorkflow(`relMoved${status}`, `relMoved${status}`));
+			}
+			await n8n.importWorkflow(
+				chain('relHttpMoved', [
+					manualTrigger(),
+					node(
+						'HTTP Request',
+						'n8n-nodes-base.httpRequest',
+						4.2,
+						{
+							url: `${sandbox.baseUrl}/events`,
+							authentication: 'predefinedCredentialType',
+							nodeCredentialType: 'tracxConnectApi',
+							options: {},
+						},
+						{ credentials: { tracxConnectApi: credential('relAll') } },
+					),
+				]),
+			);
+		});
+		afterAll(async () => await foreign?.close());
+		afterEach(() => expect(sandbox.stats().pendingFaults).toEqual([]));
+
+		test.each(STATUSES)(
+			'%i on POST /session-token: the connect token stays home and nothing is stored',
+			async (status) => {
+				sandbox.control.faults({
+					kind: 'redirect',
+					status,
+					location: `${foreign.origin}/v1/connect/session-token`,
+					routes: ['POST /session-token'],
+				});
+				const outcome = await execute(`relMoved${status}`);
+				report(`redirect ${status} on the exchange`, {
+					exchangeAttempts: outcome.exchangeAttempts,
+					apiCalls: outcome.apiCalls.length,
+					foreignRequests: foreign.requests.length,
+				});
+				expect({ code: outcome.code, message: outcome.message }).toEqual({
+					code: 1,
+					message: moved(status),
+				});
+				expect(errorOf(outcome.result).description).toContain('no token was sent there');
+				expect(outcome.exchangeAttempts).toBe(1);
+				expect(outcome.apiCalls).toHaveLength(0);
+				expect(foreign.requests).toEqual([]);
+			},
+		);
+
+		test('none of those credentials stored a session token', async () => {
+			const file = n8n.scratchFile('export');
+			await n8n.runOk(['export:credentials', '--all', '--decrypted', `--output=${file}`]);
+			const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+			fs.rmSync(file);
+			const moved = exported.filter((c) => c.id.startsWith('relMoved'));
+			expect(moved.map((c) => c.id).sort()).toEqual(STATUSES.map((s) => `relMoved${s}`));
+			for (const c of moved) expect(c.data.sessionToken ?? '').toBe('');
+			expect(JSON.stringify(exported)).not.toContain(FOREIGN_SESSION_TOKEN);
+		});
+
+		test.each(STATUSES)(
+			'%i on an API call: not followed, the session token stays home',
+			async (status) => {
+				sandbox.control.faults({
+					kind: 'redirect',
+					status,
+					location: `${foreign.origin}/v1/connect/events?from=tracx`,
+					routes: ['GET /events'],
+				});
+				const outcome = await execute('relEvents');
+				expect({ code: outcome.code, message: outcome.message }).toEqual({
+					code: 1,
+					message: moved(status),
+				});
+				expect(outcome.message).not.toContain('from=tracx');
+				expect(outcome.exchangeAttempts).toBe(0);
+				expect(outcome.apiCalls.map((r) => r.status)).toEqual([status]);
+				expect(foreign.requests).toEqual([]);
+			},
+		);
+
+		test("n8n's HTTP Request node with this credential does not follow a redirect either", async () => {
+			// n8n renews the session token after any error on this path and resends once
+			sandbox.control.faults({
+				kind: 'redirect',
+				status: 307,
+				count: 2,
+				location: `${foreign.origin}/v1/connect/events`,
+				routes: ['GET /events'],
+			});
+			const outcome = await execute('relHttpMoved');
+			report('redirect 307 under the HTTP Request node', {
+				message: outcome.message,
+				exchanges: outcome.exchanges,
+				apiCalls: outcome.apiCalls.map((r) => r.status),
+				foreignRequests: foreign.requests.length,
+			});
+			expect(outcome.code).toBe(1);
+			expect(outcome.apiCalls.map((r) => r.status)).toEqual([307, 307]);
+			expect(outcome.exchanges).toBe(1);
+			expect(foreign.requests).toEqual([]);
+		});
+	});
+
 	describe('bulk import interrupted', () => {
 		/** A start list sent in batches of 2 to event 1, as a user's bulk import would be. */
 		const bulkWorkflow = (id, list) =>
@@ -422,13 +552,13 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 	});
 
 	describe('under n8n start', () => {
-		async function fire(count) {
+		async function fire(count, webhookPath = 'tracx-reliability') {
 			const since = sandbox.control.requests({}).items.at(-1)?.seq ?? 0;
 			const before = sandbox.stats().exchanges.total;
 			const started = Date.now();
 			const responses = await Promise.all(
 				Array.from({ length: count }, async () => {
-					const response = await fetch(`${n8n.url}/webhook/tracx-reliability`, {
+					const response = await fetch(`${n8n.url}/webhook/${webhookPath}`, {
 						method: 'POST',
 						signal: AbortSignal.timeout(120_000),
 					});
@@ -442,38 +572,64 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 				ok: responses.filter((s) => s === 200).length,
 				failed: responses.filter((s) => s !== 200).length,
 				exchanges: sandbox.stats().exchanges.total - before,
+				exchangeAttempts: requests.filter((r) => r.route === 'POST /session-token').length,
+				requests: requests.length,
 				unauthorized: requests.filter((r) => r.status === 401).length,
 				seconds: (Date.now() - started) / 1000,
 			};
 		}
 
-		function report(label, figures) {
-			process.stdout.write(`[reliability ${runtimeKey}] ${label}: ${JSON.stringify(figures)}\n`);
-		}
+		/** Webhook → Tracx (Event → Get Many, 1 event): one call to Tracx per execution. */
+		const webhookWorkflow = (id, webhookPath, webhookId, credentialId) =>
+			chain(id, [
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					2,
+					{ httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', options: {} },
+					{ webhookId },
+				),
+				tracx('Events', credential(credentialId), {
+					resource: 'event',
+					operation: 'getAll',
+					returnAll: false,
+					limit: 1,
+				}),
+			]);
 
 		test('50 parallel webhook runs on one credential succeed, also when new tokens revoke old ones', async () => {
 			await n8n.importWorkflow(
-				chain('relWebhook', [
-					node(
-						'Webhook',
-						'n8n-nodes-base.webhook',
-						2,
-						{
-							httpMethod: 'POST',
-							path: 'tracx-reliability',
-							responseMode: 'lastNode',
-							options: {},
-						},
-						{ webhookId: '5d0f3c1e-7a2b-4c9d-8e6f-112233445566' },
-					),
-					tracx('Events', credential('relAll'), {
-						resource: 'event',
-						operation: 'getAll',
-						returnAll: false,
-						limit: 1,
-					}),
-				]),
+				webhookWorkflow(
+					'relWebhook',
+					'tracx-reliability',
+					'5d0f3c1e-7a2b-4c9d-8e6f-112233445566',
+					'relAll',
+				),
 			);
+			// for the failing-renewal runs below: one credential Tracx answers 503 for, one it
+			// does not know; neither holds a session token yet
+			await n8n.importCredentials([
+				tracxCredential('relStampede503', { connectToken: 'fake-connect-token-all' }),
+				tracxCredential('relStampede401', { connectToken: 'fake-connect-token-unknown' }),
+			]);
+			await n8n.importWorkflow(
+				webhookWorkflow(
+					'relStampede503',
+					'tracx-stampede-503',
+					'7a1e2b3c-4d5e-4f60-8172-8394a5b6c7d8',
+					'relStampede503',
+				),
+			);
+			await n8n.importWorkflow(
+				webhookWorkflow(
+					'relStampede401',
+					'tracx-stampede-401',
+					'8b2f3c4d-5e6f-4071-8283-94a5b6c7d8e9',
+					'relStampede401',
+				),
+			);
+			await n8n.publishWorkflow('relStampede503');
+			await n8n.publishWorkflow('relStampede401');
 			await n8n.publishWorkflow('relWebhook');
 			await n8n.start();
 
@@ -494,8 +650,43 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 			sandbox.control.singleSession({ enabled: false });
 		});
 
-		test('the REST credential view shows no token', async () => {
+		test('50 parallel runs whose token renewal fails share that failure: a few exchange attempts, not 50', async () => {
+			// /session-token answers 503 to everyone (the exchange retries twice, then gives up)
+			sandbox.control.faults({ status: 503, count: 500, routes: ['POST /session-token'] });
+			const unavailable = await fire(50, 'tracx-stampede-503');
+			report('50 parallel, /session-token answers 503', unavailable);
+			const pending = sandbox.stats().pendingFaults.reduce((sum, f) => sum + f.remaining, 0);
+			sandbox.control.reset(); // drops the 503s not used up
+			addDoomedToken(sandbox);
+			expect(unavailable).toMatchObject({ ok: 0, failed: 50, exchanges: 0 });
+			expect(unavailable.exchangeAttempts).toBeGreaterThanOrEqual(3);
+			expect(unavailable.exchangeAttempts).toBeLessThanOrEqual(9);
+			expect(unavailable.requests).toBe(unavailable.exchangeAttempts);
+			expect(pending).toBe(500 - unavailable.exchangeAttempts);
+
+			// a connect token Tracx does not accept: 401 at once
+			const rejected = await fire(50, 'tracx-stampede-401');
+			report('50 parallel, connect token rejected', rejected);
+			expect(rejected).toMatchObject({ ok: 0, failed: 50, exchanges: 0 });
+			expect(rejected.exchangeAttempts).toBeGreaterThanOrEqual(1);
+			expect(rejected.exchangeAttempts).toBeLessThanOrEqual(3);
+			expect(rejected.requests).toBe(rejected.exchangeAttempts);
+		});
+
+		test('the credential test makes one exchange; the REST credential view shows no token', async () => {
 			await n8n.ownerSetup();
+			// the Test button: one exchange, and the Base URL read as workflows read it
+			const before = sandbox.stats().exchanges.total;
+			const tested = await n8n.testCredential({
+				type: 'tracxConnectApi',
+				data: { connectToken: 'fake-connect-token-all', baseUrl: ` ${sandbox.baseUrl}// ` },
+			});
+			report('credential test', {
+				status: tested.status,
+				exchanges: sandbox.stats().exchanges.total - before,
+			});
+			expect(tested.status).toBe('OK');
+			expect(sandbox.stats().exchanges.total - before).toBe(1);
 			const view = await n8n.getCredentialViaRest('relAll');
 			const text = JSON.stringify(view);
 			seenOutput.push(text);

@@ -217,6 +217,9 @@ function createApi(deps) {
 					fault.retryAfter === null ? {} : { 'Retry-After': String(fault.retryAfter) };
 				return finish(fault.status, { message: statusMessage(fault.status) }, headers);
 			}
+			if (fault.kind === 'redirect') {
+				return finish(fault.status, { message: 'Moved' }, { Location: fault.location });
+			}
 			if (fault.kind === 'malformed' || fault.kind === 'html') {
 				const html = fault.kind === 'html';
 				entry.status = html ? fault.status : 200;

@@ -1,5 +1,6 @@
 'use strict';
 
+const { startForeignHost, FOREIGN_SESSION_TOKEN } = require('./foreign-host');
 const { startSandbox } = require('./server');
 const jwt = require('./jwt');
 const { TOKENS, call, sessionToken, participant, waitFor } = require('./test-helpers');
@@ -365,6 +366,46 @@ describe('POST /__sandbox/faults', () => {
 		expect(first.headers.get('content-type')).toMatch(/^text\/html/);
 		expect(first.text).toContain('<title>502 Bad Gateway</title>');
 		expect((await events(token)).status).toBe(504);
+	});
+
+	test('redirect answers the given 3xx with Location; the foreign host records what reaches it', async () => {
+		const foreign = await startForeignHost();
+		try {
+			sandbox.control.faults({
+				kind: 'redirect',
+				status: 308,
+				location: `${foreign.origin}/v1/connect/session-token`,
+				routes: ['POST /session-token'],
+			});
+			const moved = await fetch(`${sandbox.baseUrl}/session-token`, {
+				method: 'POST',
+				headers: { Authorization: TOKENS.all },
+				redirect: 'manual',
+			});
+			expect(moved.status).toBe(308);
+			expect(moved.headers.get('location')).toBe(`${foreign.origin}/v1/connect/session-token`);
+			expect(sandbox.stats().exchanges.total).toBe(0);
+			const there = await fetch(moved.headers.get('location'), {
+				method: 'POST',
+				headers: { Authorization: TOKENS.all },
+			});
+			expect((await there.json()).data.token).toBe(FOREIGN_SESSION_TOKEN);
+			await fetch(`${foreign.origin}/v1/connect/events`);
+			expect(foreign.requests).toEqual([
+				{ method: 'POST', path: '/v1/connect/session-token', authorization: true },
+				{ method: 'GET', path: '/v1/connect/events', authorization: false },
+			]);
+			expect(JSON.stringify(foreign.requests)).not.toContain(TOKENS.all);
+		} finally {
+			await foreign.close();
+		}
+	});
+
+	test.each([
+		[{ kind: 'redirect', status: 200, location: 'http://127.0.0.2/' }, /status must be one of/],
+		[{ kind: 'redirect', location: '/relative' }, /location must be an absolute/],
+	])('redirect refuses %j', (spec, message) => {
+		expect(() => sandbox.control.faults(spec)).toThrow(message);
 	});
 
 	test('session-missing-token answers 200 without a token and issues nothing', async () => {

@@ -9,6 +9,7 @@ const http = require('node:http');
 
 const SESSION_ROUTE = 'POST /session-token';
 const LIST_ROUTES = ['GET /events', 'GET /races'];
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const KINDS = [
 	'empty-list',
 	'status',
@@ -16,6 +17,7 @@ const KINDS = [
 	'slow',
 	'malformed',
 	'html',
+	'redirect',
 	'session-missing-token',
 	'session-missing-expires',
 ];
@@ -55,6 +57,7 @@ function parseFault(spec, apiRoutes) {
 		status: null,
 		retryAfter: null,
 		ms: 0,
+		location: null,
 	};
 	if (kind === 'status') {
 		if (spec.status === undefined) throw new FaultError('status is required');
@@ -66,6 +69,14 @@ function parseFault(spec, apiRoutes) {
 		fault.retryAfter = retryAfter;
 	}
 	if (kind === 'html') fault.status = errorStatus(spec.status, 502);
+	if (kind === 'redirect') {
+		fault.status = spec.status ?? 307;
+		if (!REDIRECT_STATUSES.includes(fault.status))
+			throw new FaultError(`status must be one of ${REDIRECT_STATUSES.join(', ')}`);
+		if (typeof spec.location !== 'string' || !/^https?:\/\//.test(spec.location))
+			throw new FaultError('location must be an absolute http(s) URL');
+		fault.location = spec.location;
+	}
 	if (kind === 'slow') {
 		if (!Number.isSafeInteger(spec.ms) || spec.ms < 0)
 			throw new FaultError('ms must be a non-negative integer');

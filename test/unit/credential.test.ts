@@ -1,4 +1,4 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type IHttpRequestOptions } from 'n8n-workflow';
 import nock from 'nock';
 
 import {
@@ -153,7 +153,7 @@ describe('preAuthentication (the exchange)', () => {
 		expect(error.message).toBe(MESSAGES.alreadyExpired);
 	});
 
-	it('retries a transient failure a bounded number of times', async () => {
+	it('retries a transient failure briefly: 3 attempts, then it fails', async () => {
 		api().post('/v1/connect/session-token').times(2).reply(503, 'busy');
 		api()
 			.post('/v1/connect/session-token')
@@ -162,9 +162,49 @@ describe('preAuthentication (the exchange)', () => {
 			fakeSessionToken(2),
 		);
 
-		api().post('/v1/connect/session-token').times(4).reply(500, 'down');
+		api().post('/v1/connect/session-token').times(3).reply(500, 'down');
 		const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
 		expect(error.message).toBe(MESSAGES.unavailable);
+	});
+
+	it('does not wait for a Retry-After over 5 s: other executions are waiting for it', async () => {
+		api().post('/v1/connect/session-token').reply(503, 'busy', { 'Retry-After': '6' });
+		const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
+		expect(error.message).toBe(MESSAGES.unavailable);
+	});
+
+	describe.each([301, 302, 307, 308])('a redirect (%i)', (status) => {
+		it.each([
+			['another host', 'https://collector.example.test', 'https://collector.example.test'],
+			['plain http on the same host', 'http://api.tracx.test', 'http://api.tracx.test'],
+		])('to %s is not followed: nothing is sent there or returned', async (_, origin, shown) => {
+			api()
+				.post('/v1/connect/session-token')
+				.reply(status, '', {
+					Location: `${origin}/v1/connect/session-token?echo=${CONNECT_TOKEN}`,
+				});
+			const elsewhere = nock(origin)
+				.post(/.*/)
+				.reply(200, { data: { token: 'fake-foreign-token', expires_at: now() + 3600 } });
+			const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
+			expect(elsewhere.isDone()).toBe(false);
+			nock.cleanAll();
+			expect(error.message).toBe(
+				`Tracx answered with a redirect (HTTP ${status}) to ${shown}, which is not followed — check the Base URL of the Tracx credential`,
+			);
+			expect(error.description).toContain(
+				`POST /session-token on api.tracx.test answered HTTP ${status}`,
+			);
+			expect(JSON.stringify({ m: error.message, d: error.description })).not.toMatch(
+				/echo|v1\/connect\/session-token\?|fake-connect-token/,
+			);
+		});
+	});
+
+	it('names a relative redirect by the origin it resolves to', async () => {
+		api().post('/v1/connect/session-token').reply(302, '', { Location: '/login?next=x' });
+		const error = await exchangeError({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
+		expect(error.message).toContain('(HTTP 302) to https://api.tracx.test,');
 	});
 
 	it('sends nothing when the base URL is refused or the token is empty', async () => {
@@ -236,27 +276,124 @@ describe('authenticate', () => {
 		expect(options.headers).toMatchObject({ Authorization: fakeSessionToken(1) });
 	});
 
-	it('sends the connect token only to the exchange endpoint (the credential test)', async () => {
+	it('sends the connect token only to the exchange endpoint', async () => {
 		const options = await credential.authenticate(
 			{ ...issued(), sessionToken: '' },
 			{ baseURL: BASE_URL, url: '/session-token', method: 'POST' },
 		);
 		expect(options.headers).toMatchObject({ Authorization: CONNECT_TOKEN });
 	});
+
+	it('makes every request it authenticates refuse redirects, in both kinds of n8n request options', async () => {
+		for (const request of [
+			{ url: `${BASE_URL}/events` },
+			{
+				uri: `${BASE_URL}/races`,
+				followRedirect: true,
+				followAllRedirects: true,
+				maxRedirects: 21,
+			},
+			{ baseURL: BASE_URL, url: '/session-token', method: 'POST' as const },
+		]) {
+			const options = await credential.authenticate(issued(), request as never);
+			expect(options).toMatchObject({
+				disableFollowRedirect: true,
+				sendCredentialsOnCrossOriginRedirect: false,
+				followRedirect: false,
+				followAllRedirects: false,
+				maxRedirects: 0,
+			});
+		}
+	});
+
+	it("keeps the request's own Accept header, in any case, and adds JSON only when there is none", async () => {
+		const download = await credential.authenticate(issued(), {
+			url: `${BASE_URL}/files/1`,
+			headers: { accept: 'application/octet-stream' },
+		});
+		expect(download.headers).toEqual({
+			accept: 'application/octet-stream',
+			Authorization: fakeSessionToken(1),
+		});
+		const plain = await credential.authenticate(issued(), { url: `${BASE_URL}/events` });
+		expect(plain.headers).toEqual({
+			Accept: 'application/json',
+			Authorization: fakeSessionToken(1),
+		});
+	});
+
+	it.each([
+		['', 'https://api.tracx.events/v1/connect'],
+		['  https://api.tracx.test/v1/connect//  ', BASE_URL],
+	])('resolves a bare path against the Base URL %j as the node does', async (baseUrl, base) => {
+		const options = await credential.authenticate(
+			{
+				...issued(),
+				baseUrl,
+				sessionFingerprint: fingerprintOf(CONNECT_TOKEN, base),
+			},
+			{ url: '/events' },
+		);
+		expect(options).toMatchObject({ baseURL: base, url: '/events' });
+		expect(options.headers).toMatchObject({ Authorization: fakeSessionToken(1) });
+	});
 });
 
-describe('credential test', () => {
-	it('exercises the exchange endpoint, which every valid connect token may call', () => {
-		expect(credential.test.request).toMatchObject({
-			method: 'POST',
-			url: '/session-token',
-			baseURL: '={{ $credentials.baseUrl }}',
+describe('credential test (the Test button)', () => {
+	/**
+	 * What n8n does on Test (packages/cli credentials-tester.service.ts and core
+	 * httpRequestWithAuthentication): preAuthentication always runs for a test, its output
+	 * is merged in, then the test request is authenticated and sent.
+	 */
+	async function pressTest(data: Record<string, unknown>) {
+		const decrypted = { authorizationHeaderFormat: 'bare', sessionToken: '', ...data };
+		Object.assign(decrypted, await exchange(decrypted));
+		const request = await credential.authenticate(decrypted as never, {
+			...(credential.test.request as IHttpRequestOptions),
+			headers: {},
 		});
-		expect(credential.test.rules).toEqual(
-			expect.arrayContaining([
-				{ type: 'responseCode', properties: { value: 401, message: MESSAGES.rejected } },
-				{ type: 'responseCode', properties: { value: 404, message: MESSAGES.notFound } },
-			]),
+		return await send({
+			...request,
+			url: new URL(request.url.replace(/^\//, ''), `${request.baseURL}/`).href,
+			baseURL: undefined,
+		});
+	}
+
+	it('makes exactly one exchange, and passes for a token that may not list events', async () => {
+		let exchanges = 0;
+		api()
+			.post('/v1/connect/session-token')
+			.times(2)
+			.reply(() => {
+				exchanges++;
+				return [200, { data: { token: fakeSessionToken(exchanges), expires_at: now() + 3600 } }];
+			});
+		const events = api()
+			.get('/v1/connect/events')
+			.matchHeader('authorization', fakeSessionToken(1))
+			.reply(403, { message: 'This action is unauthorized.' });
+		await pressTest({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL });
+		expect(exchanges).toBe(1);
+		expect(events.isDone()).toBe(true);
+		nock.cleanAll();
+	});
+
+	it('uses the production Base URL when the field is emptied, as workflows do', async () => {
+		const production = nock('https://api.tracx.events');
+		production
+			.post('/v1/connect/session-token')
+			.reply(200, { data: { token: fakeSessionToken(1), expires_at: now() + 3600 } });
+		production
+			.get('/v1/connect/events')
+			.matchHeader('authorization', fakeSessionToken(1))
+			.reply(200, { data: { items: [] } });
+		await pressTest({ connectToken: CONNECT_TOKEN, baseUrl: '' });
+	});
+
+	it('fails with our message when the connect token is rejected', async () => {
+		api().post('/v1/connect/session-token').reply(401, { message: 'Unauthenticated.' });
+		await expect(pressTest({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL })).rejects.toThrow(
+			MESSAGES.rejected,
 		);
 	});
 });

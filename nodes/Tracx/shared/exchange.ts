@@ -7,7 +7,8 @@ import {
 	parsedBody,
 	type FullResponse,
 } from './http-response';
-import { decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
+import { redirectDescription, redirectMessage, redirectTarget, isRedirect } from './redirect';
+import { EXCHANGE_RETRIES, decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
 import { fingerprintOf, nowInSeconds } from './session';
 
 /**
@@ -122,9 +123,21 @@ function parseSession(body: unknown, connectToken: string, baseUrl: string): Iss
 	};
 }
 
+function describeRedirect(response: FullResponse, url: string): SessionExchangeError {
+	const target = redirectTarget(response, url);
+	return new SessionExchangeError(
+		redirectMessage(response.statusCode, target),
+		redirectDescription(`POST /session-token on ${new URL(url).host}`, response.statusCode, target),
+		response.statusCode,
+	);
+}
+
 /**
  * Exchanges the connect token, retrying transient failures (429, 5xx, dropped
- * connections) a bounded number of times. `baseUrl` must already be normalized.
+ * connections) briefly: other executions may be waiting for this exchange, so it gives
+ * up within seconds rather than minutes. `post` must not follow redirects (the connect
+ * token would go along); a redirect fails the exchange. `baseUrl` must already be
+ * normalized.
  */
 export async function exchangeConnectToken(
 	post: PostJson,
@@ -140,8 +153,9 @@ export async function exchangeConnectToken(
 	for (let attempt = 1; ; attempt++) {
 		let response: FullResponse | undefined;
 		let code: string | undefined;
+		const url = `${baseUrl}/session-token`;
 		try {
-			response = await post(`${baseUrl}/session-token`, {
+			response = await post(url, {
 				Authorization: connectToken,
 				Accept: 'application/json',
 			});
@@ -151,10 +165,16 @@ export async function exchangeConnectToken(
 		if (response && response.statusCode >= 200 && response.statusCode < 300) {
 			return parseSession(response.body, connectToken, baseUrl);
 		}
+		if (response && isRedirect(response.statusCode)) throw describeRedirect(response, url);
 		const transient = response
 			? isTransientStatus(response.statusCode)
 			: isTransientNetworkCode(code);
-		const decision = decideRetry(attempt, transient, headerValue(response?.headers, 'retry-after'));
+		const decision = decideRetry(
+			attempt,
+			transient,
+			headerValue(response?.headers, 'retry-after'),
+			EXCHANGE_RETRIES,
+		);
 		if (!decision.retry) {
 			throw response
 				? describeStatus(response.statusCode, baseUrl)

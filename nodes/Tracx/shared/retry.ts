@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 /**
  * When to try a Tracx request again. Tracx documents no rate limits; 429 and 5xx are
  * treated as transient and retried a bounded number of times, honouring Retry-After.
@@ -9,6 +11,23 @@ export const MAX_ATTEMPTS = 4;
 export const MAX_RETRY_AFTER_SECONDS = 60;
 
 const BACKOFF_SECONDS = [1, 2, 4];
+
+export interface RetryLimits {
+	maxAttempts: number;
+	maxRetryAfterSeconds: number;
+}
+
+const API_RETRIES: RetryLimits = {
+	maxAttempts: MAX_ATTEMPTS,
+	maxRetryAfterSeconds: MAX_RETRY_AFTER_SECONDS,
+};
+
+/**
+ * The session-token exchange retries less: every execution that needs a token waits for
+ * it, so it gives up after about 3 s of waiting (10 s when Tracx asks for more) and the
+ * waiters learn of the failure at once.
+ */
+export const EXCHANGE_RETRIES: RetryLimits = { maxAttempts: 3, maxRetryAfterSeconds: 5 };
 
 /** Connection faults after which the same request can safely be sent again. */
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -55,13 +74,43 @@ export function decideRetry(
 	attempt: number,
 	transient: boolean,
 	retryAfterHeader: string | undefined,
+	limits: RetryLimits = API_RETRIES,
 ): RetryDecision {
 	if (!transient) return { retry: false, reason: 'not-transient' };
 	const retryAfter = parseRetryAfter(retryAfterHeader);
-	if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) {
+	if (retryAfter !== undefined && retryAfter > limits.maxRetryAfterSeconds) {
 		return { retry: false, reason: 'retry-after-too-long', retryAfterSeconds: retryAfter };
 	}
-	if (attempt >= MAX_ATTEMPTS) return { retry: false, reason: 'attempts-exhausted' };
+	if (attempt >= limits.maxAttempts) return { retry: false, reason: 'attempts-exhausted' };
 	const backoff = BACKOFF_SECONDS[Math.min(attempt - 1, BACKOFF_SECONDS.length - 1)];
 	return { retry: true, waitSeconds: retryAfter ?? backoff };
+}
+
+/** The signal n8n aborts when the execution is stopped; not every context has one. */
+export function cancelSignalOf(ctx: unknown): AbortSignal | undefined {
+	const get = (ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined })
+		.getExecutionCancelSignal;
+	return typeof get === 'function' ? get.call(ctx) : undefined;
+}
+
+/**
+ * Waits before a retry; resolves false at once when the execution is stopped (or already
+ * was), so a user who presses Stop is not kept waiting and no further attempt is made.
+ */
+export async function waitToRetry(seconds: number, signal?: AbortSignal): Promise<boolean> {
+	if (!signal) {
+		await sleep(seconds * 1000);
+		return true;
+	}
+	if (signal.aborted) return false;
+	let onAbort = () => {};
+	const stopped = new Promise<false>((resolve) => {
+		onAbort = () => resolve(false);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([sleep(seconds * 1000).then(() => true), stopped]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
 }

@@ -1,6 +1,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { networkCause } from '../shared/http-response';
+import { isRedirect, redirectDescription, redirectMessage } from '../shared/redirect';
 import { MAX_ATTEMPTS, MAX_RETRY_AFTER_SECONDS } from '../shared/retry';
 
 /**
@@ -21,6 +22,8 @@ export interface FailedCall {
 	host?: string;
 	attempts: number;
 	retryAfterSeconds?: number;
+	/** For a 3xx answer: the origin its Location points to (never its path or query). */
+	redirectTo?: string;
 	/** Rewrites Laravel's array keys (`3.chip_code`) into item references, for bulk calls. */
 	describeFieldKey?: (key: string) => string;
 }
@@ -59,6 +62,13 @@ function explain(call: FailedCall): { message: string; description: string } {
 				? `Tracx at ${host} did not answer in time${tries}`
 				: `Could not reach Tracx at ${host}: ${networkCause(call.networkCode)}${tries}`,
 			description: `${where} got no response (${call.networkCode ?? 'no error code'}). Check the Base URL of the credential and that this machine can reach it; the request is safe to run again.`,
+		};
+	}
+	if (isRedirect(status)) {
+		const target = call.redirectTo ?? 'no location';
+		return {
+			message: redirectMessage(status, target),
+			description: redirectDescription(where, status, target),
 		};
 	}
 	if (status === 401) {

@@ -1,7 +1,6 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	sleep,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -15,11 +14,14 @@ import {
 import { MESSAGES } from '../shared/exchange';
 import { headerValue, networkCodeOf, parsedBody, type FullResponse } from '../shared/http-response';
 import {
+	cancelSignalOf,
 	decideRetry,
 	isTransientNetworkCode,
 	isTransientStatus,
 	parseRetryAfter,
+	waitToRetry,
 } from '../shared/retry';
+import { NO_REDIRECTS, isRedirectMessage, redirectTarget } from '../shared/redirect';
 import {
 	InvalidBaseUrlError,
 	REFUSAL_PREFIXES,
@@ -98,7 +100,11 @@ function explainCredentialFailure(
 	call: TracxCall,
 	requestOrigin: string,
 ): { message: string; description?: string } | undefined {
-	if (CREDENTIAL_MESSAGES.has(message) || message.startsWith(MESSAGES.unreachable)) {
+	if (
+		CREDENTIAL_MESSAGES.has(message) ||
+		message.startsWith(MESSAGES.unreachable) ||
+		isRedirectMessage(message)
+	) {
 		return { message, description: typeof description === 'string' ? description : undefined };
 	}
 	if (message.startsWith(REFUSAL_PREFIXES.baseUrl)) {
@@ -196,6 +202,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		timeout: REQUEST_TIMEOUT_MS,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		...NO_REDIRECTS,
 	};
 	let stored = storedSession(credentials);
 	let attempt = 1;
@@ -213,6 +220,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				const outcome = await renewOnce(
 					stored.key,
 					async () => await send(ctx, options, renew, call.itemIndex),
+					(error) => credentialFailure(ctx, error, call, new URL(baseUrl).origin) !== undefined,
 				);
 				if (!outcome.ranHere) {
 					// another execution renewed meanwhile: send with the token it stored
@@ -254,9 +262,9 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		const retryAfterHeader = headerValue(response?.headers, 'retry-after');
 		const transient = response ? isTransientStatus(status) : isTransientNetworkCode(networkCode);
 		const decision = decideRetry(attempt, transient, retryAfterHeader);
-		if (decision.retry) {
+		// a stopped execution makes no further attempt: the failure so far is the answer
+		if (decision.retry && (await waitToRetry(decision.waitSeconds, cancelSignalOf(ctx)))) {
 			attempt++;
-			await sleep(decision.waitSeconds * 1000);
 			continue;
 		}
 		throw tracxApiError(
@@ -271,6 +279,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				body: parsedBody(response?.body),
 				attempts: attempt,
 				retryAfterSeconds: parseRetryAfter(retryAfterHeader),
+				redirectTo: redirectTarget(response, options.url),
 				describeFieldKey: call.describeFieldKey,
 			},
 			call.itemIndex,

@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 
 import { TracxConnectApi } from '../../../credentials/TracxConnectApi.credentials';
+import { fingerprintOf } from '../../../nodes/Tracx/shared/session';
 
 /**
  * A stand-in for the parts of n8n the node touches, reproducing what n8n's source does
@@ -61,6 +62,17 @@ export function credentialStore(overrides: IDataObject = {}): CredentialStore {
 	};
 }
 
+/** A credential that already holds a session token valid for the next hour. */
+export function credentialStoreWithToken(token = fakeSessionToken(1)): CredentialStore {
+	const now = Math.floor(Date.now() / 1000);
+	return credentialStore({
+		sessionToken: token,
+		sessionExpiresAt: now + 3600,
+		sessionIssuedAt: now,
+		sessionFingerprint: fingerprintOf(CONNECT_TOKEN, BASE_URL),
+	});
+}
+
 /** Shaped like the errors n8n's HTTP helpers throw. */
 class HttpError extends Error {
 	constructor(
@@ -105,10 +117,19 @@ function roundTrip(
 	});
 }
 
+/** follow-redirects' limit, which n8n keeps. */
+const MAX_REDIRECTS = 21;
+
+/**
+ * Sends like n8n's helpers, redirects included: they are followed unless
+ * `disableFollowRedirect` is set, and n8n puts the Authorization header back on the
+ * redirected request, even to another origin, unless `sendCredentialsOnCrossOriginRedirect`
+ * is false (packages/core .../request-helpers/axios-utils.ts, getBeforeRedirectFn).
+ */
 export async function send(options: IHttpRequestOptions): Promise<unknown> {
-	const url = new URL(options.url);
+	const first = new URL(options.url);
 	for (const [key, value] of Object.entries(options.qs ?? {}))
-		url.searchParams.set(key, String(value));
+		first.searchParams.set(key, String(value));
 	const headers: Record<string, string> = {};
 	for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
 	let body: string | undefined;
@@ -116,11 +137,28 @@ export async function send(options: IHttpRequestOptions): Promise<unknown> {
 		body = JSON.stringify(options.body);
 		headers['Content-Type'] = 'application/json';
 	}
+	let url = first;
+	let method = options.method ?? 'GET';
 	let response: Awaited<ReturnType<typeof roundTrip>>;
-	try {
-		response = await roundTrip(url, options.method ?? 'GET', headers, body);
-	} catch (error) {
-		throw new NetworkError((error as { code?: string }).code ?? 'ECONNRESET');
+	for (let hops = 0; ; hops++) {
+		try {
+			response = await roundTrip(url, method, headers, body);
+		} catch (error) {
+			throw new NetworkError((error as { code?: string }).code ?? 'ECONNRESET');
+		}
+		const location = response.headers.location;
+		const redirected = response.status >= 300 && response.status <= 399 && location;
+		if (!redirected || options.disableFollowRedirect === true || hops >= MAX_REDIRECTS) break;
+		const next = new URL(location, url);
+		if (next.origin !== first.origin && options.sendCredentialsOnCrossOriginRedirect === false) {
+			delete headers.Authorization;
+		}
+		if (response.status === 303 || ([301, 302].includes(response.status) && method === 'POST')) {
+			method = 'GET';
+			body = undefined;
+			delete headers['Content-Type'];
+		}
+		url = next;
 	}
 	let data: unknown = response.text;
 	try {
@@ -212,6 +250,8 @@ export interface RunOptions {
 	 * only by the tool variant's type name ("…Tool").
 	 */
 	asTool?: 'n8n1' | 'n8n2';
+	/** What n8n's getExecutionCancelSignal returns: aborted when the user stops the run. */
+	cancelSignal?: AbortSignal;
 }
 
 const NODE: INode = {
@@ -281,6 +321,7 @@ export function executeContext(options: RunOptions): IExecuteFunctions {
 		...(options.asTool === 'n8n2' && { isToolExecution: () => true }),
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
+		getExecutionCancelSignal: () => options.cancelSignal,
 		getNodeParameter(
 			name: string,
 			itemIndex: number,

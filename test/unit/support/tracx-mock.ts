@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import { Tracx } from '../../../nodes/Tracx/Tracx.node';
 import { CONNECT_TOKEN, executeContext, fakeSessionToken, type RunOptions } from './fake-n8n';
+import { forgetFailedRenewals } from '../../../nodes/Tracx/transport/renewal';
 
 /** nock scopes for a fake Tracx at https://api.tracx.test/v1/connect. */
 
@@ -74,7 +75,11 @@ export function useNock(): void {
 		if (!nock.isActive()) nock.activate();
 		nock.disableNetConnect();
 	});
-	afterEach(() => nock.cleanAll());
+	afterEach(() => {
+		nock.cleanAll();
+		// each test stands for a fresh n8n process: no failed renewal carried over
+		forgetFailedRenewals();
+	});
 	afterAll(() => {
 		nock.enableNetConnect();
 		nock.restore();
