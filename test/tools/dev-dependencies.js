@@ -52,7 +52,8 @@ function mismatch(lock, installed) {
 	}
 	const known = new Set(wanted.map(([key]) => key));
 	const extra = Object.keys(installed.packages).find((key) => !known.has(key));
-	if (extra) return `${extra.replace(/^.*node_modules\//, '')} is installed but not in package-lock.json`;
+	if (extra)
+		return `${extra.replace(/^.*node_modules\//, '')} is installed but not in package-lock.json`;
 	return null;
 }
 
@@ -76,7 +77,9 @@ if (require.main === module) {
 		});
 		if (outcome.error) throw outcome.error;
 		if (outcome.status !== 0) {
-			process.stderr.write(`[setup] npm ci failed (${outcome.signal ?? `exit ${outcome.status}`})\n`);
+			process.stderr.write(
+				`[setup] npm ci failed (${outcome.signal ?? `exit ${outcome.status}`})\n`,
+			);
 			process.exit(outcome.status ?? 1);
 		}
 		process.stderr.write(

@@ -33,11 +33,14 @@ describe('dev dependencies against package-lock.json', () => {
 	});
 
 	it('differ when nothing is installed', () => {
-		expect(mismatch(LOCK, undefined)).toBe('no dev dependencies installed (node_modules is missing)');
+		expect(mismatch(LOCK, undefined)).toBe(
+			'no dev dependencies installed (node_modules is missing)',
+		);
 	});
 
 	it('differ when a locked package is missing, naming it', () => {
-		const { ['node_modules/glob-watcher/node_modules/chokidar']: _, ...packages } = INSTALLED.packages;
+		const { ['node_modules/glob-watcher/node_modules/chokidar']: _, ...packages } =
+			INSTALLED.packages;
 		expect(mismatch(LOCK, { packages })).toBe('chokidar 3.6.0 is not installed');
 	});
 
@@ -66,7 +69,10 @@ describe('dev dependencies against package-lock.json', () => {
 			fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(LOCK));
 			expect(checkInstalled(dir)).toMatch(/node_modules is missing/);
 			fs.mkdirSync(path.join(dir, 'node_modules'));
-			fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), JSON.stringify(INSTALLED));
+			fs.writeFileSync(
+				path.join(dir, 'node_modules', '.package-lock.json'),
+				JSON.stringify(INSTALLED),
+			);
 			expect(checkInstalled(dir)).toBeNull();
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
