@@ -310,7 +310,13 @@ async function ensureRuntimes(keys = selectedRuntimes()) {
 	return runtimes;
 }
 
-module.exports = { ensureRuntime, ensureRuntimes, selectedRuntimes, cacheRoot };
+module.exports = {
+	ensureRuntime,
+	ensureRuntimes,
+	selectedRuntimes,
+	cacheRoot,
+	npmInstallProgress,
+};
 
 if (require.main === module) {
 	const arg = process.argv[2] || 'all';
