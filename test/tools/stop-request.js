@@ -3,12 +3,12 @@
 /**
  * When a long-running development task (the demo) must stop, whichever way it is stopped.
  *
- * `npm run demo` runs as npm → sh → gulp. A signal reaches gulp itself only when it is sent
- * to the whole process group (Ctrl-C, a closing terminal). npm forwards SIGINT and SIGTERM
- * to its shell only, which dies and leaves gulp behind; npm does not forward SIGHUP at all, and
- * nothing is forwarded when npm is killed. So besides its own SIGINT, SIGTERM and SIGHUP, the
- * task watches the processes that started it, its parent and, under npm, npm itself: when one
- * of them is gone, it stops too.
+ * `npm run demo` runs npm → sh → gulp, and the script `exec`s gulp so that npm's shell does not
+ * stay between them: npm forwards SIGINT and SIGTERM to its child only, and a shell waiting for
+ * gulp would swallow SIGINT and die of SIGTERM, leaving gulp behind. npm does not forward SIGHUP
+ * at all, and nothing is forwarded when npm is killed. So besides its own SIGINT, SIGTERM and
+ * SIGHUP, the task watches the processes that started it, its parent and, under npm, npm
+ * itself: when one of them is gone, it stops too.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -45,9 +45,10 @@ function isRunning(pid) {
 }
 
 /**
- * The processes whose end ends the task: the parent and, when npm runs the task through its
- * script shell (npm_lifecycle_event is set), the parent's parent, npm. Never init (pid 1),
- * which a task started directly in a container has as its parent.
+ * The processes whose end ends the task: the parent and, when npm runs the task
+ * (npm_lifecycle_event is set), the parent's parent: with the script's `exec`, npm and
+ * whatever started npm (a terminal's shell, a process manager); without it, npm's shell and
+ * npm. Never init (pid 1), which a task started directly in a container has as its parent.
  */
 function processesToWatch({ ppid = process.ppid, env = process.env, parent = parentOf } = {}) {
 	const watched = [ppid];
