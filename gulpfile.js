@@ -29,7 +29,12 @@ function run(command, args, options = {}) {
 		child.on('error', reject);
 		child.on('exit', (code, signal) => {
 			if (code === 0) resolve();
-			else reject(new Error(`${path.basename(command)} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`));
+			else
+				reject(
+					new Error(
+						`${path.basename(command)} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`,
+					),
+				);
 		});
 	});
 }
@@ -43,8 +48,59 @@ typecheck.description = 'type-check the tests together with the sources';
 const build = () => run('npm', ['run', '--silent', 'build']);
 build.description = 'n8n-node build';
 
+/** What the build reads: a change to any of these (a file added, edited or removed) needs a build. */
+const BUILD_INPUTS = ['credentials', 'nodes', 'icons', 'package.json', 'tsconfig.json'];
+
+function newestChange(file) {
+	const fs = require('fs');
+	const stat = fs.statSync(file);
+	if (!stat.isDirectory()) return stat.mtimeMs;
+	// A folder's own time changes when an entry is added, removed or renamed.
+	return fs
+		.readdirSync(file)
+		.reduce(
+			(newest, entry) => Math.max(newest, newestChange(path.join(file, entry))),
+			stat.mtimeMs,
+		);
+}
+
+/**
+ * The demo builds only when a build input changed after the last build (n8n-node build
+ * empties dist/ and writes every file, so the oldest built file dates the build).
+ */
+function buildIfChanged() {
+	const fs = require('fs');
+	const { n8n } = require('./package.json');
+	const outputs = [...n8n.nodes, ...n8n.credentials].map((file) => path.join(root, file));
+	if (outputs.every((file) => fs.existsSync(file))) {
+		const built = Math.min(...outputs.map((file) => fs.statSync(file).mtimeMs));
+		const changed = Math.max(...BUILD_INPUTS.map((file) => newestChange(path.join(root, file))));
+		if (changed < built) {
+			console.log('dist/ is up to date with the sources: no build needed');
+			return Promise.resolve();
+		}
+	}
+	return build();
+}
+buildIfChanged.description = 'n8n-node build, unless dist/ is newer than every source';
+
 const unit = () => run(bin('jest'), ['--selectProjects', 'unit']);
 unit.description = 'unit tests (jest + nock)';
+
+/**
+ * What the end-to-end suite needs from the machine besides npm, checked before anything runs:
+ * Redis and Postgres for the queue-mode tests, or the means to install them (apt-get, root).
+ */
+function prerequisites() {
+	const { missingPrerequisites } = require('./test/e2e/support/services');
+	const reason = missingPrerequisites();
+	if (!reason) return Promise.resolve();
+	const error = new Error(reason);
+	// gulp prints the message alone, without a stack trace.
+	error.showStack = false;
+	return Promise.reject(error);
+}
+prerequisites.description = 'Redis and Postgres for the queue-mode tests, or apt-get as root';
 
 const endToEnd = () => run(bin('jest'), ['--selectProjects', 'e2e', '--runInBand']);
 endToEnd.description = 'the built package inside real n8n 1.x and 2.x against the sandbox';
@@ -52,15 +108,8 @@ endToEnd.description = 'the built package inside real n8n 1.x and 2.x against th
 function sandbox() {
 	return run(process.execPath, [path.join(root, 'test/sandbox/cli.js'), ...process.argv.slice(3)]);
 }
-sandbox.description = 'start the Tracx sandbox (flags: --port, --lifetime, --latency, --bulk-delay)';
-
-/** Waits for Ctrl-C (or a TERM from a process manager). */
-function interrupted() {
-	return new Promise((resolve) => {
-		process.once('SIGINT', resolve);
-		process.once('SIGTERM', resolve);
-	});
-}
+sandbox.description =
+	'start the Tracx sandbox (flags: --port, --lifetime, --latency, --bulk-delay)';
 
 async function isPortFree(port) {
 	const net = require('net');
@@ -74,16 +123,43 @@ async function isPortFree(port) {
  * The demo: the Tracx sandbox, and n8n (from the e2e cache; installed on first use) on
  * 127.0.0.1 with the built package, a "Tracx (sandbox)" credential and the workflows of
  * examples/. TRACX_DEMO_RUNTIME=n8n1 runs n8n 1.x instead of 2.x.
+ *
+ * It stops on Ctrl-C, SIGTERM and SIGHUP, and when npm or the shell that started it ends
+ * (test/tools/stop-request.js). n8n runs under the e2e guard, which ends n8n and its task
+ * runner when this process ends in any way, even killed outright; the sandbox runs in this
+ * process.
  */
 async function runDemo() {
+	const { stopRequest } = require('./test/tools/stop-request');
 	const { startSandbox } = require('./test/sandbox/server');
 	const { N8n, OWNER } = require('./test/e2e/support/n8n');
 	const fs = require('fs');
+	const stop = stopRequest();
+	let ready = false;
+	let stopping;
+	let n8n;
+	// Output may go to a terminal that has just closed: nothing must fail on the way out.
+	const quietly = () => {
+		process.stdout.on('error', () => {});
+		process.stderr.on('error', () => {});
+	};
+	stop.reason.then((reason) => {
+		stopping = reason;
+		quietly();
+		if (ready) return;
+		// Still starting (installing n8n, say): whatever runs runs under the guard, which ends it
+		// when this process exits; the sandbox ends with this process.
+		console.error(`\n[demo] stopping (${reason}) before n8n was ready`);
+		if (n8n) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
+		process.exit(1);
+	});
 
 	const sandbox = await startSandbox({});
-	let n8n;
 	try {
-		n8n = await N8n.create({ runtimeKey: process.env.TRACX_DEMO_RUNTIME || 'n8n2', packageDir: root });
+		n8n = await N8n.create({
+			runtimeKey: process.env.TRACX_DEMO_RUNTIME || 'n8n2',
+			packageDir: root,
+		});
 		await n8n.importCredentials([
 			{
 				id: 'tracxSandbox',
@@ -93,31 +169,40 @@ async function runDemo() {
 			},
 		]);
 		const examples = path.join(root, 'examples');
-		for (const file of fs.readdirSync(examples).filter((name) => name.endsWith('.json')).sort()) {
-			await n8n.importWorkflow(JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8')));
-		}
+		const workflows = fs
+			.readdirSync(examples)
+			.filter((name) => name.endsWith('.json'))
+			.sort()
+			.map((file) => JSON.parse(fs.readFileSync(path.join(examples, file), 'utf8')));
+		await n8n.importWorkflows(workflows);
 		// The webhook example listens from the start, so the curl line below works at once.
 		await n8n.publishWorkflow('tracxRegistrationHook');
 		if (await isPortFree(5678)) n8n.port = 5678;
 		const { url } = await n8n.start();
 		await n8n.ownerSetup();
-		console.log(
-			[
-				'',
-				`n8n ${n8n.runtime.n8nVersion} is running at ${url}`,
-				`  log in as ${OWNER.email} / ${OWNER.password}`,
-				'  credential "Tracx (sandbox)" and the example workflows are ready: open one and run it',
-				`  post a registration to the webhook example: curl -X POST ${url}/webhook/tracx-registration -H 'content-type: application/json' --data @examples/payloads/new-registration.json`,
-				`Tracx sandbox: ${sandbox.baseUrl} (state: ${sandbox.origin}/__sandbox/participants, /__sandbox/stats)`,
-				'Press Ctrl-C to stop.',
-				'',
-			].join('\n'),
-		);
-		await interrupted();
+		ready = true;
+		if (!stopping) {
+			console.log(
+				[
+					'',
+					`n8n ${n8n.runtime.n8nVersion} is running at ${url}`,
+					`  log in as ${OWNER.email} / ${OWNER.password}`,
+					'  credential "Tracx (sandbox)" and the example workflows are ready: open one and run it',
+					`  post a registration to the webhook example: curl -X POST ${url}/webhook/tracx-registration -H 'content-type: application/json' --data @examples/payloads/new-registration.json`,
+					`Tracx sandbox: ${sandbox.baseUrl} (state: ${sandbox.origin}/__sandbox/participants, /__sandbox/stats)`,
+					'Press Ctrl-C to stop.',
+					'',
+				].join('\n'),
+			);
+		}
+		const reason = await stop.reason;
+		console.log(`[demo] stopping (${reason})`);
 	} finally {
 		await n8n?.cleanup();
 		await sandbox.close();
+		stop.dispose();
 	}
+	console.log('[demo] stopped: n8n and the sandbox have ended');
 }
 
 const benchmarks = () => run(process.execPath, [path.join(root, 'test/bench/run.js')]);
@@ -127,9 +212,10 @@ exports.lint = lint;
 exports.typecheck = typecheck;
 exports.build = build;
 exports.unit = unit;
+exports.prerequisites = prerequisites;
 exports.check = series(lint, typecheck, build, unit);
-exports.e2e = series(build, endToEnd);
-exports.test = series(lint, typecheck, build, unit, endToEnd);
+exports.e2e = series(prerequisites, build, endToEnd);
+exports.test = series(prerequisites, lint, typecheck, build, unit, endToEnd);
 exports.sandbox = sandbox;
-exports.demo = series(build, runDemo);
+exports.demo = series(buildIfChanged, runDemo);
 exports.bench = series(build, benchmarks);

@@ -6,7 +6,11 @@ module.exports = {
 			displayName: 'unit',
 			testEnvironment: 'node',
 			roots: ['<rootDir>/test'],
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.js'],
+			testMatch: [
+				'<rootDir>/test/unit/**/*.test.ts',
+				'<rootDir>/test/sandbox/**/*.test.js',
+				'<rootDir>/test/tools/**/*.test.js',
+			],
 			transform: {
 				'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
 			},

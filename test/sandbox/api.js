@@ -2,7 +2,8 @@
 
 /**
  * The Tracx Connect API under /v1/connect: routing, the request pipeline (auth, latency, faults,
- * permission) and the five documented endpoints.
+ * permission) and the five documented endpoints, as described in TRACX-CONNECT-API.md (this
+ * folder).
  */
 const { readBody, parseJson, send, sendJson, sleep, BodyTooLarge } = require('./http-util');
 const {

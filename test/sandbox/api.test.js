@@ -1,5 +1,7 @@
 'use strict';
 
+// The API these tests hold the sandbox to: TRACX-CONNECT-API.md in this folder.
+
 const { startSandbox } = require('./server');
 const jwt = require('./jwt');
 const { TOKENS, call, sessionToken, participant, waitFor } = require('./test-helpers');

@@ -1,9 +1,9 @@
 'use strict';
 
 /**
- * Participant validation, written from the documented field table and the Laravel vocabulary it
- * uses (alpha_dash, max, size, in). It is deliberately independent of the node's own validator
- * so tests can compare the two.
+ * Participant validation, written from the field table of TRACX-CONNECT-API.md (this folder)
+ * and the Laravel vocabulary it uses (alpha_dash, max, size, in). It is deliberately
+ * independent of the node's own validator so tests can compare the two.
  *
  * Laravel semantics reproduced here, and the decisions where the docs are silent:
  * - `required` fails on a missing key, null, a whitespace-only string and an empty array or

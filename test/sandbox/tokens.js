@@ -125,7 +125,8 @@ class TokenRegistry {
 	/**
 	 * Identifies the connect token presented to POST /session-token. Returns `{ auth, grant }`:
 	 * `auth` for the log (reason null when accepted) and the connect token record when accepted.
-	 * The docs show the connect token bare, so a `Bearer ` prefix is rejected in every auth mode.
+	 * The docs show the connect token bare (TRACX-CONNECT-API.md, Endpoints), so a `Bearer `
+	 * prefix is rejected in every auth mode.
 	 */
 	checkConnect(header) {
 		const parsed = parseHeader(header);

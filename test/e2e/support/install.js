@@ -37,17 +37,78 @@ function seconds(since) {
 	return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
+function clock(ms) {
+	const total = Math.round(ms / 1000);
+	return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Says what a long step is doing while it runs: `describe()` tells how far it is, with the
+ * elapsed time added. On a terminal one line is rewritten every second; otherwise (CI, a log
+ * file) a line is added every 15 seconds. Returns the function that ends the reports.
+ */
+function reportProgress(label, describe = () => 'working') {
+	const started = Date.now();
+	const tty = Boolean(process.stderr.isTTY);
+	const line = () =>
+		`[e2e-install] ${label}: ${describe()}, ${clock(Date.now() - started)} elapsed`;
+	const timer = setInterval(
+		() => process.stderr.write(tty ? `\r\x1b[K${line()}` : `${line()}\n`),
+		tty ? 1000 : 15000,
+	);
+	return () => {
+		clearInterval(timer);
+		if (tty) process.stderr.write('\r\x1b[K');
+	};
+}
+
+/**
+ * How far an `npm install --loglevel=http` is, from its log: first npm reads the manifests of
+ * the packages (resolving the tree), then it fetches each package's tarball, from its cache
+ * or the registry, and unpacks it. `expected` is about how many packages the install has.
+ */
+function npmInstallProgress(expected) {
+	const manifests = new Set();
+	const tarballs = new Set();
+	let partial = '';
+	return {
+		feed(chunk) {
+			const lines = (partial + chunk).split('\n');
+			partial = lines.pop();
+			for (const line of lines) {
+				const url = line.match(/^npm http (?:fetch GET \d+|cache \S+@)\s*(\S+)/)?.[1];
+				if (!url) continue;
+				if (url.endsWith('.tgz')) tarballs.add(url);
+				else manifests.add(url);
+			}
+		},
+		describe() {
+			if (tarballs.size === 0)
+				return `resolving the dependency tree (${manifests.size} package manifests read)`;
+			const of = expected ? ` of about ${expected}` : '';
+			const percent = expected
+				? ` (${Math.min(99, Math.floor((100 * tarballs.size) / expected))} %)`
+				: '';
+			return `downloading and unpacking packages: ${tarballs.size}${of}${percent}`;
+		},
+	};
+}
+
 /**
  * Runs a command, keeping its output for the error message and showing nothing otherwise.
  * Under the guard, so that npm and the compilers it starts stop when this process is killed,
  * instead of writing on into a folder the next run deletes.
  */
-function run(command, args, { cwd, env = process.env }) {
+function run(command, args, { cwd, env = process.env, onOutput = () => {} }) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [GUARD, command, ...args], { cwd, env, detached: true });
 		let output = '';
-		child.stdout.on('data', (chunk) => (output += chunk));
-		child.stderr.on('data', (chunk) => (output += chunk));
+		const collect = (chunk) => {
+			output += chunk;
+			onOutput(String(chunk));
+		};
+		child.stdout.on('data', collect);
+		child.stderr.on('data', collect);
 		child.on('error', reject);
 		child.on('close', (code) => {
 			child.stdin.destroy();
@@ -115,20 +176,33 @@ function nodePackageName() {
 	return `${prefix}-${platform}-${process.arch}`;
 }
 
-const npmInstall = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'];
+// --prefer-offline: what npm's cache already holds is used without asking the registry again.
+const npmInstall = [
+	'install',
+	'--ignore-scripts',
+	'--no-audit',
+	'--no-fund',
+	'--no-package-lock',
+	'--prefer-offline',
+];
 
 /** Node from the registry; the package also ships include/node, the headers node-gyp needs. */
 async function ensureNode(nodeVersion) {
 	const pkg = nodePackageName();
 	const dir = await ensureFolder(`node-${nodeVersion}`, `node ${nodeVersion}`, async (scratch) => {
 		writeManifest(scratch, { [pkg]: nodeVersion });
-		await run('npm', npmInstall, { cwd: scratch });
+		const done = reportProgress(`node ${nodeVersion} (step 1 of 3, npm install of ${pkg})`);
+		try {
+			await run('npm', npmInstall, { cwd: scratch });
+		} finally {
+			done();
+		}
 		const nodeBin = path.join(scratch, 'node_modules', pkg, 'bin', 'node');
 		const reported = (await run(nodeBin, ['--version'], { cwd: scratch })).trim();
 		if (reported !== `v${nodeVersion}`) throw new Error(`${nodeBin} reports ${reported}`);
 	});
 	const home = path.join(dir, 'node_modules', pkg);
-	return { nodeBin: path.join(home, 'bin', 'node'), nodeHome: home };
+	return { nodeBin: path.join(home, 'bin', 'node'), nodeHome: home, version: nodeVersion };
 }
 
 async function installN8n(scratch, runtime, node) {
@@ -139,7 +213,16 @@ async function installN8n(scratch, runtime, node) {
 		runtime.overrides ? { overrides: runtime.overrides } : {},
 	);
 	let step = Date.now();
-	await run('npm', npmInstall, { cwd: scratch });
+	const progress = npmInstallProgress(runtime.packages);
+	let done = reportProgress(`${label} (step 2 of 3, npm install)`, () => progress.describe());
+	try {
+		await run('npm', [...npmInstall, '--loglevel=http'], {
+			cwd: scratch,
+			onOutput: (chunk) => progress.feed(chunk),
+		});
+	} finally {
+		done();
+	}
 	log(`${label}: npm install done in ${seconds(step)}`);
 
 	// npm is a `#!/usr/bin/env node` script: with the target Node first on PATH, npm and the
@@ -154,11 +237,21 @@ async function installN8n(scratch, runtime, node) {
 		PATH: `${path.dirname(node.nodeBin)}${path.delimiter}${process.env.PATH}`,
 		npm_config_nodedir: node.nodeHome,
 		npm_config_build_from_source: 'true',
+		// node-gyp compiles with as many jobs as there are cores.
+		JOBS: 'max',
 	};
-	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
-		cwd: scratch,
-		env,
-	});
+	done = reportProgress(
+		`${label} (step 3 of 3, compiling sqlite3 for Node ${node.version}, about a minute)`,
+		() => 'compiling',
+	);
+	try {
+		await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
+			cwd: scratch,
+			env,
+		});
+	} finally {
+		done();
+	}
 	const check =
 		"const s=require('sqlite3');new s.Database(':memory:').close();process.stdout.write(process.version)";
 	const loadedOn = await run(node.nodeBin, ['-e', check], { cwd: scratch });
@@ -173,12 +266,17 @@ async function ensureRuntime(key) {
 	const runtime = versions[key];
 	if (!runtime)
 		throw new Error(`Unknown runtime "${key}"; known: ${Object.keys(versions).join(', ')}`);
-	const node = await ensureNode(runtime.node);
 	const major = runtime.node.split('.')[0];
-	const dir = await ensureFolder(
-		`n8n-${runtime.n8n}-node${major}`,
-		`n8n ${runtime.n8n}`,
-		(scratch) => installN8n(scratch, runtime, node),
+	const name = `n8n-${runtime.n8n}-node${major}`;
+	if (!fs.existsSync(path.join(cacheRoot(), name, MARKER))) {
+		log(
+			`n8n ${runtime.n8n} on Node ${runtime.node} is not in ${cacheRoot()} yet: installing it, ` +
+				`once (about ${runtime.installSize} of disk and 4 to 9 minutes; later starts reuse it)`,
+		);
+	}
+	const node = await ensureNode(runtime.node);
+	const dir = await ensureFolder(name, `n8n ${runtime.n8n}`, (scratch) =>
+		installN8n(scratch, runtime, node),
 	);
 	return {
 		key,
@@ -212,7 +310,13 @@ async function ensureRuntimes(keys = selectedRuntimes()) {
 	return runtimes;
 }
 
-module.exports = { ensureRuntime, ensureRuntimes, selectedRuntimes, cacheRoot };
+module.exports = {
+	ensureRuntime,
+	ensureRuntimes,
+	selectedRuntimes,
+	cacheRoot,
+	npmInstallProgress,
+};
 
 if (require.main === module) {
 	const arg = process.argv[2] || 'all';

@@ -18,6 +18,7 @@ const { freePort, groupAlive, signalGroup } = require('./n8n');
 
 const GUARD = path.join(__dirname, 'guard.js');
 const PACKAGES = { redis: 'redis-server', postgres: 'postgresql' };
+const POSTGRES_ROOT = '/usr/lib/postgresql';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 /** apt may be busy with another job on the machine (unattended upgrades, another run). */
@@ -49,8 +50,7 @@ function onPath(name, searchPath = systemPath()) {
 }
 
 /** Debian installs each Postgres major into /usr/lib/postgresql/<major>/bin; take the newest. */
-function postgresBinDir() {
-	const root = '/usr/lib/postgresql';
+function postgresBinDir(root = POSTGRES_ROOT) {
 	if (!fs.existsSync(root)) return undefined;
 	return fs
 		.readdirSync(root)
@@ -60,8 +60,8 @@ function postgresBinDir() {
 		.find((dir) => ['initdb', 'postgres', 'pg_ctl'].every((b) => fs.existsSync(path.join(dir, b))));
 }
 
-function findBinaries(searchPath) {
-	return { redis: onPath('redis-server', searchPath), postgres: postgresBinDir() };
+function findBinaries(searchPath, postgresRoot) {
+	return { redis: onPath('redis-server', searchPath), postgres: postgresBinDir(postgresRoot) };
 }
 
 function apt(args, log) {
@@ -82,19 +82,42 @@ function apt(args, log) {
 }
 
 /**
+ * Why this machine cannot get Redis and Postgres for the queue-mode tests, with what to do,
+ * or null when they are installed or apt-get can install them (apt-get present, running as
+ * root). Cheap: the suite asks before anything else runs. `searchPath` (the folders to look
+ * for programs in), `postgresRoot` and `uid` let a test stand for another machine.
+ */
+function missingPrerequisites({
+	searchPath = systemPath(),
+	postgresRoot = POSTGRES_ROOT,
+	uid = process.getuid?.(),
+} = {}) {
+	const found = findBinaries(searchPath, postgresRoot);
+	const missing = Object.keys(PACKAGES).filter((key) => !found[key]);
+	if (missing.length === 0) return null;
+	const names = missing.map((key) => PACKAGES[key]);
+	const what = `The queue-mode tests need ${names.join(' and ')}, which ${names.length > 1 ? 'are' : 'is'} not installed`;
+	const them = names.length > 1 ? 'them' : 'it';
+	const todo =
+		`install ${them} (Debian or Ubuntu: sudo apt-get install ${names.join(' ')}; ` +
+		"elsewhere your system's Redis and PostgreSQL packages), or run npm test as root on Debian or Ubuntu, where it installs them with apt-get";
+	if (!onPath('apt-get', searchPath))
+		return `${what}, and there is no apt-get here to install ${them}: ${todo}`;
+	if (uid !== 0) return `${what}, and only root can install ${them} with apt-get: ${todo}`;
+	return null;
+}
+
+/**
  * Installs the Debian packages of whichever server is missing (`apt-get update` first, once).
  * Throws ServicesUnavailableError with the reason when that cannot be done on this machine.
- * `searchPath` (the folders to look for programs in) lets a test stand for another machine.
  */
-function ensureServicePackages({ log = () => {}, searchPath = systemPath() } = {}) {
+function ensureServicePackages({ log = () => {}, searchPath = systemPath(), uid } = {}) {
 	const found = findBinaries(searchPath);
 	const missing = Object.keys(PACKAGES).filter((key) => !found[key]);
 	if (missing.length === 0) return found;
+	const reason = missingPrerequisites({ searchPath, uid });
+	if (reason) throw new ServicesUnavailableError(reason);
 	const names = missing.map((key) => PACKAGES[key]);
-	const how = `install the Debian packages ${names.join(' and ')} (apt-get install ${names.join(' ')})`;
-	if (!onPath('apt-get', searchPath))
-		throw new ServicesUnavailableError(`no apt-get on this machine: ${how}`);
-	if (process.getuid?.() !== 0) throw new ServicesUnavailableError(`not running as root: ${how}`);
 	const lock = `-oDPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`;
 	apt([lock, 'update'], log);
 	apt([lock, 'install', '-y', '--no-install-recommends', ...names], log);
@@ -350,4 +373,9 @@ async function startServices({ log = () => {} } = {}) {
 	}
 }
 
-module.exports = { startServices, ensureServicePackages, ServicesUnavailableError };
+module.exports = {
+	startServices,
+	ensureServicePackages,
+	missingPrerequisites,
+	ServicesUnavailableError,
+};
