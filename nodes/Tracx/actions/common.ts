@@ -7,6 +7,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { itemValue, rawParameter } from '../shared/item-reference';
+
 /** Parameters and helpers more than one operation uses. */
 
 export function eventLocator(overrides: Partial<INodeProperties>): INodeProperties {
@@ -127,6 +129,40 @@ export function readId(
 	optional = false,
 ): number | undefined {
 	const raw = ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true }) as unknown;
+	return itemId(ctx, parameter, raw, itemIndex, optional);
+}
+
+/**
+ * A reader of a resource-locator ID for every item: chosen from the list or typed in, it is
+ * read once; a plain reference such as {{ $json.event }} is read from each item; any other
+ * expression is evaluated by n8n for each item.
+ */
+export function idReader(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+): (item: INodeExecutionData, itemIndex: number) => number {
+	const read = (itemIndex: number) =>
+		ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
+	const value = itemValue(locatorValue(rawParameter(ctx, parameter, '')), () => read(0), read);
+	return (item, itemIndex) =>
+		itemId(ctx, parameter, value(item, itemIndex), itemIndex, false) as number;
+}
+
+/** The value of a resource locator as stored (its ID or an expression), or the raw value itself. */
+export function locatorValue(raw: unknown): unknown {
+	return raw !== null && typeof raw === 'object' && '__rl' in raw
+		? (raw as { value?: unknown }).value
+		: raw;
+}
+
+/** One item's ID from its value, or an error naming the item and the parameter. */
+function itemId(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+	raw: unknown,
+	itemIndex: number,
+	optional: boolean,
+): number | undefined {
 	const label = parameter === 'event' ? 'Event' : 'Race';
 	let id: number | undefined;
 	try {

@@ -282,6 +282,26 @@ function lookup(
 	return value;
 }
 
+/**
+ * Stands for an expression that is not a plain reference to the item: what the node sees,
+ * with rawExpressions, of a parameter given here as a function.
+ */
+export const OPAQUE_EXPRESSION = '={{ $evaluatedPerItem() }}';
+
+/** The stored value at "a.b", as rawExpressions gives it; a function met on the way is an expression. */
+function unevaluated(parameters: Record<string, ParameterValue>, path: string): unknown {
+	if (path in parameters) {
+		const value = parameters[path];
+		return typeof value === 'function' ? OPAQUE_EXPRESSION : value;
+	}
+	let value: unknown = parameters;
+	for (const key of path.split('.')) {
+		if (typeof value === 'function') return OPAQUE_EXPRESSION;
+		value = (value as IDataObject | undefined)?.[key];
+	}
+	return typeof value === 'function' ? OPAQUE_EXPRESSION : value;
+}
+
 /** A resource locator's ID when asked for it, as n8n's extractValue does. */
 function extracted(value: unknown, extra?: { extractValue?: boolean }): unknown {
 	if (extra?.extractValue && value && typeof value === 'object' && '__rl' in value) {
@@ -326,8 +346,12 @@ export function executeContext(options: RunOptions): IExecuteFunctions {
 			name: string,
 			itemIndex: number,
 			fallback?: unknown,
-			extra?: { extractValue?: boolean },
+			extra?: { extractValue?: boolean; rawExpressions?: boolean },
 		) {
+			if (extra?.rawExpressions) {
+				const raw = unevaluated(options.parameters, name);
+				return raw === undefined ? fallback : raw;
+			}
 			const value = lookup(options.parameters, name, itemIndex, items[itemIndex]);
 			if (value !== undefined) return extracted(value, extra);
 			if (arguments.length < 3) throw new Error(`Could not get parameter "${name}"`);

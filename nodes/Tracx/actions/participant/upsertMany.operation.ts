@@ -10,9 +10,9 @@ import {
 	asNodeError,
 	errorItem,
 	eventLocator,
+	idReader,
 	inPool,
 	raceLocator,
-	readId,
 	inFlightOption,
 	optionsCollection,
 	wholeNumberOption,
@@ -50,7 +50,18 @@ export const description: INodeProperties[] = [
 	raceLocator({ displayOptions: showFor }),
 	participantMapper(showFor),
 	participantFormats(showFor),
-	optionsCollection(showFor, [batchSize.property, batchesInFlight.property]),
+	optionsCollection(showFor, [
+		batchSize.property,
+		batchesInFlight.property,
+		{
+			displayName: 'Validate Only',
+			name: 'validateOnly',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to only check the items: nothing is sent to Tracx and no session token is requested. Outputs each valid participant as it would be sent, and an error item for each invalid one.',
+		},
+	]),
 ];
 
 interface Entry {
@@ -109,29 +120,35 @@ function summary(batch: Batch, response: IDataObject): IDataObject {
  * POST /events/{event_id}/participants in batches, a few at a time. Every item is validated
  * first; with Continue On Fail the invalid ones become error items and the rest is still
  * sent. One output item per batch, in batch order, paired with every input item in it.
+ * With Validate Only nothing is sent: one item per valid participant, one error item per
+ * invalid one.
  */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
+	const validateOnly = this.getNodeParameter('options.validateOnly', 0, false) === true;
 	const invalid: INodeExecutionData[] = [];
+	const readEvent = idReader(this, 'event');
 	const readParticipant = participantReader(this);
 	const byEvent = new Map<number, Entry[]>();
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const eventId = readId(this, 'event', i) as number;
+			const eventId = readEvent(items[i], i);
 			const participant = readParticipant(items[i], i);
 			const group = byEvent.get(eventId) ?? [];
 			group.push({ itemIndex: i, participant });
 			byEvent.set(eventId, group);
 		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
+			// Finding every invalid row is what Validate Only is for: it never stops at one
+			if (!validateOnly && !this.continueOnFail()) throw asNodeError(this, error, i);
 			invalid.push(errorItem(error, [i]));
 		}
 	}
 
 	const inFlight = batchesInFlight.read(this);
 	const batches = planBatches(byEvent, batchSize.read(this));
+	if (validateOnly) return [...invalid, ...asWouldBeSent(batches)];
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	const errors: unknown[] = new Array(batches.length);
@@ -177,6 +194,16 @@ export async function execute(
 		throw failure;
 	}
 	return [...invalid, ...outcomes];
+}
+
+/** Validate Only's output: each valid participant as it would be sent, in sending order. */
+function asWouldBeSent(batches: Batch[]): INodeExecutionData[] {
+	return batches.flatMap((batch) =>
+		batch.entries.map((entry) => ({
+			json: entry.participant,
+			pairedItem: { item: entry.itemIndex },
+		})),
+	);
 }
 
 /**
