@@ -143,7 +143,11 @@ function autoMappedFields(): FieldReaders {
 function mappedFields(ctx: IExecuteFunctions): FieldReaders {
 	const raw = rawParameter(ctx, 'participant.value', null);
 	const values = raw !== null && typeof raw === 'object' ? (raw as IDataObject) : {};
-	return MAPPED_FIELD_IDS.map((id) => {
+	// in the stored order, the order n8n evaluates them in: the first failing field is reported
+	const stored = Object.keys(values);
+	const position = (id: string) => (stored.includes(id) ? stored.indexOf(id) : stored.length);
+	const ids = [...MAPPED_FIELD_IDS].sort((a, b) => position(a) - position(b));
+	return ids.map((id) => {
 		const fieldRaw = typeof raw === 'string' ? raw : values[id];
 		const name = `participant.value.${id}`;
 		return [
