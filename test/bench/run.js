@@ -13,6 +13,7 @@
  * trigger (responding when the last node has run); one call = one execution.
  *
  * TRACX_BENCH_QUICK=1: 1,000 participants, 20 token executions, one run each: a smoke run.
+ * TRACX_BENCH_ONLY=mapping: only item 4 (own column names), in the same n8n set-up.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -31,6 +32,7 @@ const { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } = require(
 	path.join(ROOT, 'dist/nodes/Tracx/actions/participant/upsertMany.operation.js'),
 );
 const QUICK = process.env.TRACX_BENCH_QUICK === '1';
+const ONLY_MAPPING = process.env.TRACX_BENCH_ONLY === 'mapping';
 const CONFIG = {
 	runtimeKey: 'n8n2',
 	latencyMs: 5,
@@ -42,6 +44,8 @@ const CONFIG = {
 	participants: QUICK ? 1000 : 10_000,
 	tokenExecutions: QUICK ? 20 : 100,
 	runs: QUICK ? 1 : 5,
+	// Edit Fields takes about a minute per 10,000 rows: fewer runs for item 4
+	mappingRuns: QUICK ? 1 : 3,
 	batchSizes: [...new Set([100, 500, 1000, 2000, 5000, DEFAULT_BATCH_SIZE])].sort((x, y) => x - y),
 	concurrency: [...new Set([1, 2, 4, DEFAULT_BATCHES_IN_FLIGHT])].sort((x, y) => x - y),
 	overheadSizes: [10_000, 100_000],
@@ -149,6 +153,7 @@ async function bulkRun(bench, sandbox, workflowId, query, route, saved = true) {
 		executionMs: result.execution.ms,
 		nodeMs: result.execution.nodes.Tracx,
 		sourceMs: result.execution.nodes['Start list'],
+		editFieldsMs: result.execution.nodes['Edit Fields'],
 		requests: result.api.requests,
 		exchanges: result.api.exchanges,
 		peakRssN8nMb: result.peakRssMb.n8n,
@@ -162,6 +167,7 @@ const BULK_FIELDS = [
 	'executionMs',
 	'nodeMs',
 	'sourceMs',
+	'editFieldsMs',
 	'requests',
 	'exchanges',
 	'peakRssN8nMb',
@@ -211,6 +217,56 @@ async function bulkImport(bench, sandbox) {
 	};
 }
 
+/**
+ * Item 4: the same 10,000 participants with a registration export's own column names, mapped
+ * field by field, renamed by Edit Fields for Map Automatically, or already named like the
+ * fields (the baseline); and Validate Only, which sends nothing. Runs interleaved.
+ */
+async function ownColumnImport(bench, sandbox) {
+	const defaults = { batchSize: CONFIG.defaultBatchSize, inFlight: CONFIG.defaultInFlight };
+	const variants = [
+		{
+			key: 'named',
+			label: 'already named, Map Automatically',
+			workflow: 'bulk-many',
+			query: defaults,
+		},
+		{ key: 'fields', label: 'Map Each Field Below', workflow: 'own-fields', query: {} },
+		{
+			key: 'editFields',
+			label: 'Edit Fields, then Map Automatically',
+			workflow: 'own-edit-fields',
+			query: {},
+		},
+		{
+			key: 'validateOnly',
+			label: 'Map Each Field Below, Validate Only',
+			workflow: 'own-validate',
+			query: {},
+		},
+	].map((variant) => ({ ...variant, runs: [] }));
+	for (let run = 0; run < CONFIG.mappingRuns; run++) {
+		for (const variant of variants) {
+			log(`4 own column names: ${variant.label}, run ${run + 1}`);
+			const sends = variant.key !== 'validateOnly';
+			const result = await bulkRun(
+				bench,
+				sandbox,
+				variant.workflow,
+				variant.query,
+				sends ? 'bulk' : null,
+			);
+			if (!sends && result.requests !== 0) {
+				throw new Error(`Validate Only sent ${result.requests} requests`);
+			}
+			variant.runs.push(result);
+		}
+	}
+	return Object.fromEntries(
+		variants.map((v) => [v.key, { ...v, ...summarise(v.runs, BULK_FIELDS) }]),
+	);
+}
+
 /** 2a and 2d again at the default batch size, with the sandbox as far away as a hosted API. */
 async function remoteLatency(bench, sandbox) {
 	sandbox.control.latency({ ms: CONFIG.remoteLatencyMs });
@@ -258,6 +314,9 @@ function benchWorkflows(baseUrl) {
 			workflows.unsaved(workflows.bulkMany('bulk-many-unsaved', credential('credBulk'), EVENT_ID)),
 			workflows.bulkEach('bulk-each', credential('credBulk')),
 			workflows.bulkHttp('bulk-http', baseUrl),
+			workflows.ownColumns('own-fields', credential('credBulk'), EVENT_ID, 'fields'),
+			workflows.ownColumns('own-edit-fields', credential('credBulk'), EVENT_ID, 'editFields'),
+			workflows.ownColumns('own-validate', credential('credBulk'), EVENT_ID, 'validateOnly'),
 		],
 	};
 }
@@ -286,15 +345,19 @@ async function main() {
 	const started = Date.now();
 	const results = { config: CONFIG, environment: environment(), load: { start: loadAverage() } };
 
-	log('3 node overhead (no network)');
-	results.overhead = await nodeOverhead();
+	if (!ONLY_MAPPING) {
+		log('3 node overhead (no network)');
+		results.overhead = await nodeOverhead();
+	}
 
 	const sandbox = await startSandbox({ latencyMs: CONFIG.latencyMs, bulkDelayMs: 3_600_000 });
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tracx-bench-'));
 	let bench;
 	try {
-		log('2d plain Node script against the sandbox');
-		results.direct = await directClient(sandbox, CONFIG.batchSizes);
+		if (!ONLY_MAPPING) {
+			log('2d plain Node script against the sandbox');
+			results.direct = await directClient(sandbox, CONFIG.batchSizes);
+		}
 
 		log('starting n8n with the bench workflows');
 		// n8n's user folder goes under a folder of the bench's own (os.tmpdir() follows TMPDIR):
@@ -308,12 +371,15 @@ async function main() {
 		});
 		results.environment.runtime = bench.versions;
 
-		log(`1 token reuse, ${CONFIG.tokenExecutions} executions per round`);
-		results.tokenReuse = await tokenReuse(bench);
-		results.load.afterTokenReuse = loadAverage();
+		if (!ONLY_MAPPING) {
+			log(`1 token reuse, ${CONFIG.tokenExecutions} executions per round`);
+			results.tokenReuse = await tokenReuse(bench);
+			results.load.afterTokenReuse = loadAverage();
 
-		results.bulk = await bulkImport(bench, sandbox);
-		results.remote = await remoteLatency(bench, sandbox);
+			results.bulk = await bulkImport(bench, sandbox);
+			results.remote = await remoteLatency(bench, sandbox);
+		}
+		results.ownColumns = await ownColumnImport(bench, sandbox);
 		results.load.end = loadAverage();
 	} finally {
 		await bench?.stop();

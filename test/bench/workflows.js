@@ -8,7 +8,12 @@
 const crypto = require('node:crypto');
 
 const { chain, node, rl, tracx } = require('../e2e/support/workflows');
-const { makeParticipants } = require('./participants');
+const {
+	makeOwnColumnRows,
+	makeParticipants,
+	ownColumnMapping,
+	ownColumnRenames,
+} = require('./participants');
 
 /** Fake, like every token the sandbox seeds. */
 const CONNECT_TOKEN = 'fake-connect-token-all';
@@ -32,6 +37,17 @@ function startList() {
 			`const makeParticipants = ${makeParticipants.toString()};`,
 			"const count = Number($('Webhook').first().json.query.count);",
 			'return makeParticipants(count).map((json) => ({ json }));',
+		].join('\n'),
+	});
+}
+
+/** A Code node that outputs `?count=` rows of a registration export with its own column names. */
+function ownColumnList() {
+	return node('Start list', 'n8n-nodes-base.code', 2, {
+		jsCode: [
+			`const makeOwnColumnRows = ${makeOwnColumnRows.toString()};`,
+			"const count = Number($('Webhook').first().json.query.count);",
+			'return makeOwnColumnRows(count).map((json) => ({ json }));',
 		].join('\n'),
 	});
 }
@@ -117,6 +133,45 @@ function bulkMany(id, credential, eventId, raceExpression = false) {
 	]);
 }
 
+const NUMBER_FIELDS = new Set(['race_id', 'start_number', 'chip_code']);
+
+/**
+ * 4: own column names at bulk size. `mapping` is how the user maps them: 'fields' (Map Each
+ * Field Below with plain references), 'editFields' (n8n's Edit Fields renames the columns,
+ * then Map Automatically) or 'validateOnly' (the field-by-field mapping, Validate Only).
+ */
+function ownColumns(id, credential, eventId, mapping) {
+	const many = {
+		resource: 'participant',
+		operation: 'upsertMany',
+		event: rl(String(eventId)),
+		options: mapping === 'validateOnly' ? { validateOnly: true } : {},
+	};
+	const renamed = node('Edit Fields', 'n8n-nodes-base.set', 3.4, {
+		mode: 'manual',
+		assignments: {
+			assignments: Object.entries(ownColumnRenames).map(([name, value]) => ({
+				id: `rename-${name}`,
+				name,
+				value,
+				type: NUMBER_FIELDS.has(name) ? 'number' : 'string',
+			})),
+		},
+		includeOtherFields: false,
+		options: {},
+	});
+	const parameters =
+		mapping === 'editFields'
+			? { ...many, race: { __rl: true, mode: 'list', value: '' }, participant: autoMap }
+			: { ...many, ...ownColumnMapping };
+	return chain(id, [
+		webhook(id),
+		ownColumnList(),
+		...(mapping === 'editFields' ? [renamed] : []),
+		tracx('Tracx', credential, parameters),
+	]);
+}
+
 /**
  * 2a″: the same workflow set not to save successful executions (Workflow Settings), as n8n
  * advises for workflows that move a lot of data.
@@ -165,4 +220,5 @@ module.exports = {
 	unsaved,
 	bulkEach,
 	bulkHttp,
+	ownColumns,
 };

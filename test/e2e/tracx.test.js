@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
+const { makeOwnColumnRows, ownColumnMapping, renameToFields } = require('../bench/participants');
 const { selectedRuntimes } = require('./support/install');
 const { N8n, freePort } = require('./support/n8n');
 const {
@@ -459,6 +460,111 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		console.log(
 			`repeated-id figures (${runtimeKey}): ${answered.length} requests, the slow first DUP-1 answered ${answered.findIndex((r) => r.fault === 'slow') + 1}th, kept ${kept.first_name}`,
 		);
+	});
+
+	test('10,000 rows with their own columns: Map Each Field Below stores what Map Automatically stores', async () => {
+		// one sandbox per way of mapping, so each holds only what that run stored
+		const viaAuto = await startSandbox({ bulkDelayMs: 60_000 });
+		const viaFields = await startSandbox({ bulkDelayMs: 60_000 });
+		try {
+			await n8n.importCredentials([
+				{
+					...credential('credMapAuto'),
+					type: 'tracxConnectApi',
+					data: { connectToken: TOKENS.all, baseUrl: viaAuto.baseUrl },
+				},
+				{
+					...credential('credMapFields'),
+					type: 'tracxConnectApi',
+					data: { connectToken: TOKENS.all, baseUrl: viaFields.baseUrl },
+				},
+			]);
+			const registrations = () =>
+				node('Registrations', 'n8n-nodes-base.code', 2, {
+					jsCode: `const make = ${makeOwnColumnRows.toString()};\nreturn make(10000).map((json) => ({ json }));`,
+				});
+			const many = { resource: 'participant', operation: 'upsertMany', event: rl('1', 'list') };
+			await n8n.importWorkflow(
+				chain('map-auto', [
+					manualTrigger(),
+					registrations(),
+					node('Rename', 'n8n-nodes-base.code', 2, {
+						jsCode: `const rename = ${renameToFields.toString()};\nreturn $input.all().map((item) => ({ json: rename(item.json) }));`,
+					}),
+					tracx('Tracx', credential('credMapAuto'), {
+						...many,
+						race: rl('', 'list'),
+						participant: autoMap,
+					}),
+				]),
+			);
+			await n8n.importWorkflow(
+				chain('map-fields', [
+					manualTrigger(),
+					registrations(),
+					tracx('Tracx', credential('credMapFields'), { ...many, ...ownColumnMapping }),
+				]),
+			);
+			for (const workflowId of ['map-auto', 'map-fields']) succeeded(await n8n.execute(workflowId));
+
+			const stored = (sandbox) => {
+				sandbox.control.flushImports();
+				return sandbox.control
+					.participants({ event_id: 1 })
+					.items.filter((p) => p.unique_id.startsWith('OWN-'))
+					.map(({ created_at, updated_at, ...fields }) => fields)
+					.sort((a, b) => a.unique_id.localeCompare(b.unique_id));
+			};
+			const auto = stored(viaAuto);
+			const fields = stored(viaFields);
+			expect(auto).toHaveLength(10_000);
+			expect(fields).toHaveLength(10_000);
+			expect(auto.find((p) => p.unique_id === 'OWN-0')).toMatchObject({
+				first_name: 'Läufer0',
+				last_name: 'van der Berg',
+				race_id: 1,
+				start_number: '1000',
+				chip_code: '0000000',
+				country_code: 'DE',
+				gender: 'male',
+				team_name: 'Team 0',
+			});
+			expect(fields).toEqual(auto);
+		} finally {
+			await viaAuto.close();
+			await viaFields.close();
+		}
+	});
+
+	test('Validate Only: valid participants as they would be sent, an error per invalid row, nothing sent', async () => {
+		const input = [participant(20), participant(21, { gender: 'other' }), participant(22), {}];
+		await n8n.importWorkflow(
+			chain('validate-only', [
+				manualTrigger(),
+				records('Export', input),
+				tracx('Check', credential('credAll'), {
+					resource: 'participant',
+					operation: 'upsertMany',
+					event: rl('1'),
+					race: rl('', 'list'),
+					participant: autoMap,
+					options: { validateOnly: true },
+				}),
+			]),
+		);
+		const outcome = await execute('validate-only');
+		succeeded(outcome);
+		expect(outcome.exchanges).toBe(0);
+		expect(outcome.requests).toEqual([]);
+		const items = outputOf(outcome.result, 'Check');
+		expect(items.filter((i) => !i.error)).toEqual([
+			{ ...participant(20), chip_code: '0000020' },
+			{ ...participant(22), chip_code: '0000022' },
+		]);
+		expect(items.filter((i) => i.error).map((i) => i.error.message)).toEqual([
+			'Invalid participant in item 1: "gender" must be one of male, female, neutral (got "other")',
+			expect.stringMatching(/^Invalid participant in item 3: "unique_id" is required; /),
+		]);
 	});
 
 	test('a missing permission (403) and a rejected participant (422) produce our messages', async () => {

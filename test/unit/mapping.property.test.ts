@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- a test comparing with n8n's own evaluation, not node code */
 import { isDeepStrictEqual } from 'node:util';
 
 import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
@@ -168,8 +169,8 @@ interface Mapped {
 	column?: string;
 }
 
-function mapField(rng: Rng, column: string, columns: string[]): Mapped {
-	const roll = rng();
+function mapField(rng: Rng, column: string, columns: string[], clean: boolean): Mapped {
+	const roll = clean ? 0 : rng();
 	if (roll < 0.8) return { raw: plainReference(rng, column), column };
 	if (roll < 0.86) {
 		const inner = pick(rng, ['First name', 'dob', 'Bib']);
@@ -213,13 +214,15 @@ function scenario(rng: Rng) {
 	// each field has a column of its own (its values lean towards what the field accepts)
 	const names = COLUMN_NAMES.filter((c) => c !== 'Race' && c !== 'Event').sort(() => rng() - 0.5);
 	const columns = fieldIds.map((_id, n) => names[n]);
-	const value: IDataObject = {};
+	const value: Record<string, string> = {};
 	const columnField = new Map<string, string>(fieldIds.map((id, n) => [columns[n], id]));
 	// stored in schema order, or shuffled, as an edited mapping may be
 	const order = rng() < 0.7 ? fieldIds : [...fieldIds].sort(() => rng() - 0.5);
+	// some mappings are all plain references, as most users' are
+	const clean = rng() < 0.3;
 	for (const id of order) {
 		if (rng() < 0.04) continue; // a field left unmapped
-		value[id] = mapField(rng, columns[fieldIds.indexOf(id)], columns).raw as string;
+		value[id] = mapField(rng, columns[fieldIds.indexOf(id)], columns, clean).raw as string;
 	}
 	const raceColumn = 'Race';
 	const race = pick(rng, [
@@ -345,7 +348,7 @@ describe('field-by-field mapping read from the item (property, seeded)', () => {
 		expect(mismatches.slice(0, 3)).toEqual([]);
 		// the generator reaches both outcomes and mostly plain references, or it proves little
 		expect(rows).toBe(MAPPINGS * ROWS_PER_MAPPING);
-		expect(valid).toBeGreaterThan(rows * 0.03);
+		expect(valid).toBeGreaterThan(rows * 0.05);
 		expect(invalid).toBeGreaterThan(rows * 0.2);
 		expect(fastFields).toBeGreaterThan(MAPPINGS * 4);
 	});
