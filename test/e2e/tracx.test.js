@@ -479,18 +479,20 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 					data: { connectToken: TOKENS.all, baseUrl: viaFields.baseUrl },
 				},
 			]);
-			const registrations = () =>
+			const registrations = (rename = false) =>
 				node('Registrations', 'n8n-nodes-base.code', 2, {
-					jsCode: `const make = ${makeOwnColumnRows.toString()};\nreturn make(10000).map((json) => ({ json }));`,
+					jsCode: [
+						`const make = ${makeOwnColumnRows.toString()};`,
+						`const rename = ${rename ? renameToFields.toString() : '(row) => row'};`,
+						'return make(10000).map((row) => ({ json: rename(row) }));',
+					].join('\n'),
 				});
 			const many = { resource: 'participant', operation: 'upsertMany', event: rl('1', 'list') };
 			await n8n.importWorkflow(
 				chain('map-auto', [
 					manualTrigger(),
-					registrations(),
-					node('Rename', 'n8n-nodes-base.code', 2, {
-						jsCode: `const rename = ${renameToFields.toString()};\nreturn $input.all().map((item) => ({ json: rename(item.json) }));`,
-					}),
+					// the same rows, renamed to the field names in the Code node itself
+					registrations(true),
 					tracx('Tracx', credential('credMapAuto'), {
 						...many,
 						race: rl('', 'list'),
