@@ -104,7 +104,7 @@ function remoteTable({ remote }, config) {
 
 /** Item 4: own column names, which way of mapping them costs what. */
 function ownColumnsTable({ ownColumns }, config) {
-	const { named, fields, editFields, validateOnly } = ownColumns;
+	const { named, namedRaceReference, fields, editFields, validateOnly } = ownColumns;
 	const node = (v) => (v.nodeMs ? spread(v.nodeMs, seconds) : '–');
 	const row = (label, v, before = '–') =>
 		`| ${label} | ${before} | ${node(v)} | ${spread(v.ms, seconds)} | ${mb(v.peakRssN8nMb.median)} / ${mb(v.peakRssTaskRunnerMb.median)} | ${int(v.requests.median)} |`;

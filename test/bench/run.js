@@ -231,6 +231,12 @@ async function ownColumnImport(bench, sandbox) {
 			workflow: 'bulk-many',
 			query: defaults,
 		},
+		{
+			key: 'namedRaceReference',
+			label: 'already named, Race By ID {{ $json.race_id }}',
+			workflow: 'bulk-many-fixed',
+			query: defaults,
+		},
 		{ key: 'fields', label: 'Map Each Field Below', workflow: 'own-fields', query: {} },
 		{
 			key: 'editFields',
