@@ -548,6 +548,68 @@ describe('Participant → Create or Update Many', () => {
 		expect(batches.sent).toEqual([]);
 	});
 
+	describe('Validate Only', () => {
+		it('outputs each valid participant as it would be sent, and an error item per invalid row, without any request', async () => {
+			const batches = captureBatches();
+			const store = credentialStore();
+			const input = [
+				participant(0, { ev: 2, gender: 'Female' }),
+				participant(1, { ev: 1, date_of_birth: '2023-02-30' }),
+				participant(2, { ev: 1 }),
+				participant(3, { ev: 2, chip_code: '12345678', last_name: '' }),
+				participant(4, { ev: 'x' }),
+			];
+			const output = await runNode({
+				parameters: manyParameters({
+					event: (_i: number, item: { json: IDataObject }) => locator(String(item.json.ev)),
+					options: { validateOnly: true, batchSize: 1 },
+				}),
+				items: input,
+				store,
+			});
+			expect(batches.sent).toEqual([]);
+			expect([store.exchanges, store.nodeReads]).toEqual([0, 0]);
+			expect(output[0].filter((o) => !o.json.error)).toEqual([
+				{
+					json: { ...participant(0), chip_code: '0000000', race_id: 11, gender: 'female' },
+					pairedItem: { item: 0 },
+				},
+				{ json: { ...participant(2), chip_code: '0000002', race_id: 11 }, pairedItem: { item: 2 } },
+			]);
+			expect(output[0].filter((o) => o.json.error)).toEqual([
+				{
+					json: expect.objectContaining({
+						error:
+							'Invalid participant in item 1: "date_of_birth" is not a real date (got "2023-02-30")',
+					}),
+					pairedItem: [{ item: 1 }],
+				},
+				{
+					json: expect.objectContaining({
+						error:
+							'Invalid participant in item 3: "last_name" is required; "chip_code" must be at most 7 characters (got 8); shorter codes are padded with zeros',
+					}),
+					pairedItem: [{ item: 3 }],
+				},
+				{
+					json: expect.objectContaining({
+						error: 'Item 4: "Event" must be a Tracx event ID (a whole number), got "x"',
+					}),
+					pairedItem: [{ item: 4 }],
+				},
+			]);
+		});
+
+		it('still stops on a wrong option, naming it', async () => {
+			await expect(
+				runNode({
+					parameters: manyParameters({ options: { validateOnly: true, inFlight: 0 } }),
+					items: [participant(0)],
+				}),
+			).rejects.toThrow('"Batches in Parallel" must be a whole number from 1 to 10, got 0');
+		});
+	});
+
 	it('maps a 422 on a batch back to the input items and says what was already queued', async () => {
 		tracx()
 			.persist()
