@@ -11,6 +11,7 @@ import {
 	validateParticipant,
 } from '../../nodes/Tracx/actions/participant/validate';
 import { itemPath } from '../../nodes/Tracx/shared/item-reference';
+import { mulberry32 as random } from './support/bad-participants';
 import { realParameterContext } from './support/real-n8n-parameters';
 
 /**
@@ -24,18 +25,6 @@ import { realParameterContext } from './support/real-n8n-parameters';
 const SEED = 20261201;
 const MAPPINGS = 40;
 const ROWS_PER_MAPPING = 75;
-
-/** mulberry32: small, seeded, good enough to spread cases. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)];

@@ -254,7 +254,8 @@ export interface RunOptions {
 	cancelSignal?: AbortSignal;
 }
 
-const NODE: INode = {
+/** The Tracx node as a workflow stores it. */
+export const NODE: INode = {
 	id: 'node-1',
 	name: 'Tracx',
 	type: 'n8n-nodes-tracx.tracx',

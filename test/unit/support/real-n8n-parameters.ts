@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { Tracx } from '../../../nodes/Tracx/Tracx.node';
+import { NODE } from './fake-n8n';
 
 /**
  * An execution context whose getNodeParameter does what n8n's does (packages/core,
@@ -28,15 +29,7 @@ export function realParameterContext(
 		getByNameAndVersion: () => nodeType,
 		getKnownTypes: () => ({}),
 	};
-	const stored: INode = {
-		id: 'node-1',
-		name: 'Tracx',
-		type: 'n8n-nodes-tracx.tracx',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: { tracxConnectApi: { id: 'credential-1', name: 'Tracx' } },
-	};
+	const stored: INode = { ...NODE, parameters };
 	const workflow = new Workflow({
 		id: 'mapping',
 		name: 'mapping',
