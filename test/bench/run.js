@@ -302,6 +302,22 @@ async function remoteLatency(bench, sandbox) {
 	}
 }
 
+/** Item 4 alone needs its own workflows and 2a's: fewer imports before n8n starts. */
+const MAPPING_WORKFLOWS = [
+	'bulk-many',
+	'bulk-many-fixed',
+	'own-fields',
+	'own-edit-fields',
+	'own-validate',
+];
+
+function onlyMapping({ credentials, workflows: list }) {
+	return {
+		credentials: credentials.filter((c) => c.id === 'credBulk'),
+		workflows: list.filter((w) => MAPPING_WORKFLOWS.includes(w.id)),
+	};
+}
+
 function benchWorkflows(baseUrl) {
 	const credential = (id) => ({ id, name: `Tracx ${id}` });
 	const tokenRounds = Array.from({ length: CONFIG.runs }, (_, i) => i + 1);
@@ -373,7 +389,7 @@ async function main() {
 			runtimeKey: CONFIG.runtimeKey,
 			packageDir: ROOT,
 			sandbox,
-			...benchWorkflows(sandbox.baseUrl),
+			...(ONLY_MAPPING ? onlyMapping : (all) => all)(benchWorkflows(sandbox.baseUrl)),
 		});
 		results.environment.runtime = bench.versions;
 
