@@ -14,6 +14,7 @@
  *
  * TRACX_BENCH_QUICK=1: 1,000 participants, 20 token executions, one run each: a smoke run.
  * TRACX_BENCH_ONLY=mapping: only item 4 (own column names), in the same n8n set-up.
+ * TRACX_BENCH_RUNTIME=n8n1: n8n 1.x instead of 2.x.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -34,7 +35,7 @@ const { DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_IN_FLIGHT } = require(
 const QUICK = process.env.TRACX_BENCH_QUICK === '1';
 const ONLY_MAPPING = process.env.TRACX_BENCH_ONLY === 'mapping';
 const CONFIG = {
-	runtimeKey: 'n8n2',
+	runtimeKey: process.env.TRACX_BENCH_RUNTIME || 'n8n2',
 	latencyMs: 5,
 	// A second latency, nearer a round trip to a hosted API, for batches in flight at once.
 	remoteLatencyMs: 50,
