@@ -337,7 +337,7 @@ describe('field-by-field mapping read from the item (property, seeded)', () => {
 		expect(mismatches.slice(0, 3)).toEqual([]);
 		// the generator reaches both outcomes and mostly plain references, or it proves little
 		expect(rows).toBe(MAPPINGS * ROWS_PER_MAPPING);
-		expect(valid).toBeGreaterThan(rows * 0.05);
+		expect(valid).toBeGreaterThan(rows * 0.03);
 		expect(invalid).toBeGreaterThan(rows * 0.2);
 		expect(fastFields).toBeGreaterThan(MAPPINGS * 4);
 	});
