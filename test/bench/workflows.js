@@ -30,24 +30,16 @@ function webhook(path) {
 	);
 }
 
-/** A Code node that outputs `?count=` participants from the shared generator. */
-function startList() {
+/**
+ * A Code node that outputs `?count=` records from a shared generator: the participants, or
+ * (`makeOwnColumnRows`) the same start list with a registration export's own column names.
+ */
+function startList(generate = makeParticipants) {
 	return node('Start list', 'n8n-nodes-base.code', 2, {
 		jsCode: [
-			`const makeParticipants = ${makeParticipants.toString()};`,
+			`const generate = ${generate.toString()};`,
 			"const count = Number($('Webhook').first().json.query.count);",
-			'return makeParticipants(count).map((json) => ({ json }));',
-		].join('\n'),
-	});
-}
-
-/** A Code node that outputs `?count=` rows of a registration export with its own column names. */
-function ownColumnList() {
-	return node('Start list', 'n8n-nodes-base.code', 2, {
-		jsCode: [
-			`const makeOwnColumnRows = ${makeOwnColumnRows.toString()};`,
-			"const count = Number($('Webhook').first().json.query.count);",
-			'return makeOwnColumnRows(count).map((json) => ({ json }));',
+			'return generate(count).map((json) => ({ json }));',
 		].join('\n'),
 	});
 }
@@ -166,7 +158,7 @@ function ownColumns(id, credential, eventId, mapping) {
 			: { ...many, ...ownColumnMapping };
 	return chain(id, [
 		webhook(id),
-		ownColumnList(),
+		startList(makeOwnColumnRows),
 		...(mapping === 'editFields' ? [renamed] : []),
 		tracx('Tracx', credential, parameters),
 	]);
