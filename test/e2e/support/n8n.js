@@ -27,7 +27,8 @@ const BROWSER_ID = 'tracx-e2e';
 const SERVING_MARKER = 'Editor is now accessible via';
 const GUARD = path.join(__dirname, 'guard.js');
 const COMMAND_TIMEOUT_MS = 180_000;
-const READY_TIMEOUT_MS = 120_000;
+// A busy machine can take longer: TRACX_N8N_READY_TIMEOUT_MS raises it.
+const READY_TIMEOUT_MS = Number(process.env.TRACX_N8N_READY_TIMEOUT_MS) || 120_000;
 const STOP_GRACE_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const POLL_MS = 200;
