@@ -40,7 +40,7 @@ function makeOwnColumnRows(count) {
 			'Birth date': `19${70 + (i % 30)}-0${1 + (i % 9)}-1${i % 10}`,
 			Race: 1 + (i % 2),
 			Bib: 1000 + i,
-			Chip: i,
+			Chip: i + 1,
 			Land: i % 5 === 0 ? 'de' : 'NL',
 			Geschlecht: genders[i % 3],
 			Équipe: i % 4 === 0 ? `Team ${i % 13}` : '',

@@ -46,7 +46,7 @@ const CONFIG = {
 	tokenExecutions: QUICK ? 20 : 100,
 	runs: QUICK ? 1 : 5,
 	// Edit Fields takes about a minute per 10,000 rows: fewer runs for item 4
-	mappingRuns: QUICK ? 1 : 3,
+	mappingRuns: Number(process.env.TRACX_BENCH_MAPPING_RUNS) || (QUICK ? 1 : 3),
 	batchSizes: [...new Set([100, 500, 1000, 2000, 5000, DEFAULT_BATCH_SIZE])].sort((x, y) => x - y),
 	concurrency: [...new Set([1, 2, 4, DEFAULT_BATCHES_IN_FLIGHT])].sort((x, y) => x - y),
 	overheadSizes: [10_000, 100_000],

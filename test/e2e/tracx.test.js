@@ -532,7 +532,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 				last_name: 'van der Berg',
 				race_id: 1,
 				start_number: '1000',
-				chip_code: '0000000',
+				chip_code: '0000001',
 				country_code: 'DE',
 				gender: 'male',
 				team_name: 'Team 0',
