@@ -115,6 +115,7 @@ function ownColumnsTable({ ownColumns }, config) {
 		'| how the columns are mapped | renaming node | Tracx node | wall time | peak RSS n8n / task runner | API requests |',
 		'|---|---:|---:|---:|---:|---:|',
 		row('already named like the fields, Map Automatically, Race empty (baseline)', named),
+		row('already named, Race By ID `{{ $json.race_id }}`', namedRaceReference),
 		row(
 			'Map Each Field Below, a plain `{{ $json… }}` per field, Race By ID `{{ $json.Race }}`',
 			fields,
