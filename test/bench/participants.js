@@ -66,7 +66,7 @@ function renameToFields(row) {
 }
 
 /**
- * Map Each Field Below for those columns, as a user would fill it in: plain references, one
+ * Map Each Column Manually for those columns, as a user would fill it in: plain references, one
  * per field, in the ways the editor and people write them, and Race By ID from the Race column.
  */
 const ownColumnMapping = {

@@ -117,7 +117,7 @@ function ownColumnsTable({ ownColumns }, config) {
 		row('already named like the fields, Map Automatically, Race empty (baseline)', named),
 		row('already named, Race By ID `{{ $json.race_id }}`', namedRaceReference),
 		row(
-			'Map Each Field Below, a plain `{{ $json… }}` per field, Race By ID `{{ $json.Race }}`',
+			'Map Each Column Manually, a plain `{{ $json… }}` per field, Race By ID `{{ $json.Race }}`',
 			fields,
 		),
 		row(
@@ -125,7 +125,7 @@ function ownColumnsTable({ ownColumns }, config) {
 			editFields,
 			spread(editFields.editFieldsMs, seconds),
 		),
-		row('Map Each Field Below, Validate Only (nothing sent)', validateOnly),
+		row('Map Each Column Manually, Validate Only (nothing sent)', validateOnly),
 		'',
 		`Field-by-field node time / Map Automatically node time: **${ratio(fields.nodeMs.median / named.nodeMs.median)}** (target ≤ 1.5×); Edit Fields + Map Automatically / field-by-field: **${ratio(editAndMap / fields.nodeMs.median)}** (target ≥ 20×).`,
 	];
@@ -157,7 +157,7 @@ function whatRan(config) {
 		'- 2c: `Webhook → HTTP Request (POST /session-token) → Code → HTTP Request (POST /participant per item, Authorization from the first node, JSON body {{ JSON.stringify($json) }}, default options: no batching)`.',
 		'- 2d: `node test/bench/direct.js`: one session-token exchange, the same records, the same batches POSTed with fetch (keep-alive), as many at a time as a sends; timed inside the script.',
 		'- 3: `node --expose-gc test/bench/overhead.js`: the compiled operation on a stand-in context.',
-		"- 4: `Webhook → Code (the same records with an export's own column names) → Tracx (Create or Update Many, Map Each Field Below)`, or `… → Edit Fields (10 columns renamed) → Tracx (Map Automatically)`; the baseline is 2a.",
+		"- 4: `Webhook → Code (the same records with an export's own column names) → Tracx (Create or Update Many, Map Each Column Manually)`, or `… → Edit Fields (10 columns renamed) → Tracx (Map Automatically)`; the baseline is 2a.",
 	];
 }
 

@@ -238,7 +238,7 @@ async function ownColumnImport(bench, sandbox) {
 			workflow: 'bulk-many-fixed',
 			query: defaults,
 		},
-		{ key: 'fields', label: 'Map Each Field Below', workflow: 'own-fields', query: {} },
+		{ key: 'fields', label: 'Map Each Column Manually', workflow: 'own-fields', query: {} },
 		{
 			key: 'editFields',
 			label: 'Edit Fields, then Map Automatically',
@@ -247,7 +247,7 @@ async function ownColumnImport(bench, sandbox) {
 		},
 		{
 			key: 'validateOnly',
-			label: 'Map Each Field Below, Validate Only',
+			label: 'Map Each Column Manually, Validate Only',
 			workflow: 'own-validate',
 			query: {},
 		},

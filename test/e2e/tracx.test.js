@@ -462,7 +462,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		);
 	});
 
-	test('10,000 rows with their own columns: Map Each Field Below stores what Map Automatically stores', async () => {
+	test('10,000 rows with their own columns: Map Each Column Manually stores what Map Automatically stores', async () => {
 		// one sandbox per way of mapping, so each holds only what that run stored
 		const viaAuto = await startSandbox({ bulkDelayMs: 60_000 });
 		const viaFields = await startSandbox({ bulkDelayMs: 60_000 });

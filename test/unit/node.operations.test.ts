@@ -197,7 +197,7 @@ describe('Participant → Create or Update', () => {
 		]);
 	});
 
-	it('reads mapped values in Map Each Field Below mode, race per item', async () => {
+	it('reads mapped values in Map Each Column Manually mode, race per item', async () => {
 		const bodies = echoParticipants(2);
 		await runNode({
 			parameters: upsertParameters({

@@ -137,7 +137,7 @@ function autoMappedFields(): FieldReaders {
 }
 
 /**
- * Map Each Field Below: one reader per field from its unevaluated value. Should the whole
+ * Map Each Column Manually: one reader per field from its unevaluated value. Should the whole
  * value be one expression (n8n's editor does not offer that), every field is left to n8n.
  */
 function mappedFields(ctx: IExecuteFunctions): FieldReaders {
