@@ -6,10 +6,6 @@ import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workfl
 import { idReader, readId } from '../../nodes/Tracx/actions/common';
 import { PARTICIPANT_FIELDS } from '../../nodes/Tracx/actions/participant/fields';
 import { participantReader } from '../../nodes/Tracx/actions/participant/input';
-import {
-	formatProblems,
-	validateParticipant,
-} from '../../nodes/Tracx/actions/participant/validate';
 import { itemPath } from '../../nodes/Tracx/shared/item-reference';
 import { mulberry32 as random } from './support/bad-participants';
 import { realParameterContext } from './support/real-n8n-parameters';
@@ -273,26 +269,27 @@ function outcome(read: () => IDataObject): Outcome {
 	}
 }
 
-/** The participant as n8n's evaluation of every parameter gives it (the node's former reading). */
-function evaluatedByN8n(ctx: IExecuteFunctions, autoMapped: boolean, rowIndex: number) {
-	return () => {
-		const input: IDataObject = {};
-		try {
-			const source = autoMapped
-				? ctx.getInputData()[rowIndex].json
-				: ((ctx.getNodeParameter('participant.value', rowIndex, {}) as IDataObject | null) ?? {});
-			for (const field of PARTICIPANT_FIELDS) input[field.id] = source[field.id];
-			const race = ctx.getNodeParameter('race', rowIndex, '', { extractValue: true });
-			input.race_id = (
-				race === '' && autoMapped ? ctx.getInputData()[rowIndex].json.race_id : race
-			) as IDataObject[string];
-		} catch (error) {
-			throw new Error(`Invalid participant in item ${rowIndex}: ${(error as Error).message}`);
-		}
-		const check = validateParticipant(input);
-		if (check.valid) return check.participant;
-		throw new Error(`Invalid participant in item ${rowIndex}: ${formatProblems(check.problems)}`);
-	};
+/**
+ * The participant as n8n's evaluation of every parameter gives it: the node's reader over a
+ * context that hides every expression's text, so that no reference is read from the item
+ * and n8n evaluates each one for each item (the node's former reading).
+ */
+function evaluatedByN8n(ctx: IExecuteFunctions, _autoMapped: boolean, rowIndex: number) {
+	const hide = (value: unknown): unknown =>
+		typeof value === 'string' && value.startsWith('=')
+			? '={{ $evaluatedByN8n }}'
+			: value !== null && typeof value === 'object'
+				? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hide(v)]))
+				: value;
+	const everyFieldByN8n = {
+		...ctx,
+		getNodeParameter: (name: string, i: number, fallback?: unknown, options?: IDataObject) => {
+			const value = ctx.getNodeParameter(name, i, fallback, options as never);
+			return options?.rawExpressions ? hide(value) : value;
+		},
+	} as unknown as IExecuteFunctions;
+	const read = participantReader(everyFieldByN8n);
+	return () => read(ctx.getInputData()[rowIndex], rowIndex);
 }
 
 describe('field-by-field mapping read from the item (property, seeded)', () => {

@@ -587,7 +587,7 @@ describe('Participant → Create or Update Many', () => {
 				],
 				[
 					expect.stringMatching(
-						/^Invalid participant in item 3: "last_name" is required; "chip_code" must be /,
+						/^Invalid participant in item 3: "last_name" is required: .*; "chip_code" must be /,
 					),
 					[{ item: 3 }],
 				],
