@@ -106,8 +106,10 @@ function remoteTable({ remote }, config) {
 function ownColumnsTable({ ownColumns }, config) {
 	const { named, namedRaceReference, fields, editFields, validateOnly } = ownColumns;
 	const node = (v) => (v.nodeMs ? spread(v.nodeMs, seconds) : '–');
+	// n8n 1.x runs Code nodes in-process by default: no task runner, so no figure for it
+	const rss = (s) => (s ? mb(s.median) : '–');
 	const row = (label, v, before = '–') =>
-		`| ${label} | ${before} | ${node(v)} | ${spread(v.ms, seconds)} | ${mb(v.peakRssN8nMb.median)} / ${mb(v.peakRssTaskRunnerMb.median)} | ${int(v.requests.median)} |`;
+		`| ${label} | ${before} | ${node(v)} | ${spread(v.ms, seconds)} | ${rss(v.peakRssN8nMb)} / ${rss(v.peakRssTaskRunnerMb)} | ${int(v.requests.median)} |`;
 	const editAndMap = editFields.editFieldsMs.median + editFields.nodeMs.median;
 	return [
 		`**4. Own column names**: ${int(config.participants)} rows of a registration export (\`Registration ID\`, \`First name\`, \`Birth date\`, \`Équipe\`…) through Create or Update Many, batch ${int(config.defaultBatchSize)}, ${config.defaultInFlight} at a time; median of ${config.mappingRuns} runs. Node time: n8n's own timing of the node(s) that map and send.`,
