@@ -192,6 +192,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 	const cached = lastRead.get(ctx);
 	const credentials = cached ? await cached : await readStored();
 	const baseUrl = baseUrlOf(ctx, credentials, call.itemIndex);
+	const { origin, host } = new URL(baseUrl);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: `${baseUrl}${call.path}`,
@@ -220,7 +221,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				const outcome = await renewOnce(
 					stored.key,
 					async () => await send(ctx, options, renew, call.itemIndex),
-					(error) => credentialFailure(ctx, error, call, new URL(baseUrl).origin) !== undefined,
+					(error) => credentialFailure(ctx, error, call, origin) !== undefined,
 				);
 				if (!outcome.ranHere) {
 					// another execution renewed meanwhile: send with the token it stored
@@ -234,7 +235,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				response = await send(ctx, options, forceRenewal, call.itemIndex);
 			}
 		} catch (error) {
-			const fromCredential = credentialFailure(ctx, error, call, new URL(baseUrl).origin);
+			const fromCredential = credentialFailure(ctx, error, call, origin);
 			if (fromCredential) throw fromCredential;
 			networkCode = networkCodeOf(error);
 		}
@@ -275,7 +276,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				permission: call.permission,
 				status,
 				networkCode,
-				host: new URL(baseUrl).host,
+				host,
 				body: parsedBody(response?.body),
 				attempts: attempt,
 				retryAfterSeconds: parseRetryAfter(retryAfterHeader),
