@@ -9,7 +9,8 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { eventLocator, parseTracxId } from '../Tracx/actions/common';
+import { eventLocator } from '../Tracx/actions/properties';
+import { parseTracxId } from '../Tracx/actions/tracx-ids';
 import { optionSubtitle } from '../Tracx/actions/subtitle';
 import { searchEvents } from '../Tracx/methods/listSearch';
 import { listEvents, listRaces } from '../Tracx/transport/api';

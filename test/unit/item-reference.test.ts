@@ -1,4 +1,4 @@
-import { itemPath } from '../../nodes/Tracx/shared/item-reference';
+import { itemPath } from '../../nodes/Tracx/actions/item-reference';
 
 describe('which parameter values are plain references to the current item', () => {
 	it.each([

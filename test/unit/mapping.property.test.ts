@@ -1,12 +1,12 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- a test comparing with n8n's own evaluation, not node code */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- a test comparing with n8n's own evaluation, not node code */
 import { isDeepStrictEqual } from 'node:util';
 
 import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
-import { idReader, readId } from '../../nodes/Tracx/actions/common';
+import { idReader, readId } from '../../nodes/Tracx/actions/tracx-ids';
 import { PARTICIPANT_FIELDS } from '../../nodes/Tracx/actions/participant/fields';
 import { participantReader } from '../../nodes/Tracx/actions/participant/input';
-import { itemPath } from '../../nodes/Tracx/shared/item-reference';
+import { itemPath } from '../../nodes/Tracx/actions/item-reference';
 import { mulberry32 as random } from './support/bad-participants';
 import { realParameterContext } from './support/real-n8n-parameters';
 

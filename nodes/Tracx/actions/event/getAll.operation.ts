@@ -1,7 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { listEvents } from '../../transport/api';
-import { forEachItem, limitResults, returnAllAndLimit, toItems } from '../common';
+import { returnAllAndLimit } from '../properties';
+import { toItems } from '../output-items';
+import { forEachItem } from '../parallel';
+import { limitResults } from '../tool-mode';
 
 const showFor = { show: { resource: ['event'], operation: ['getAll'] } };
 

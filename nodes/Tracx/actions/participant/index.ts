@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { operationSelector } from '../common';
+import { operationSelector } from '../properties';
 import * as upsert from './upsert.operation';
 import * as upsertMany from './upsertMany.operation';
 

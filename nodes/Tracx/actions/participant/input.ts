@@ -6,8 +6,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { locatorValue } from '../common';
-import { itemValue, rawParameter, type ItemValue } from '../../shared/item-reference';
+import { locatorValue } from '../tracx-ids';
+import { itemValue, rawParameter, type ItemValue } from '../item-reference';
 import { PARTICIPANT_FIELDS } from './fields';
 import { REQUIRED, formatProblems, validateParticipant, type FieldProblem } from './validate';
 

@@ -1,13 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { upsertParticipant } from '../../transport/api';
-import {
-	asNodeError,
-	forEachItem,
-	inFlightOption,
-	optionsCollection,
-	raceLocator,
-} from '../common';
+import { inFlightOption, optionsCollection, raceLocator } from '../properties';
+import { asNodeError } from '../output-items';
+import { forEachItem } from '../parallel';
 import { participantFormats, participantMapper, participantReader } from './input';
 
 const showFor = { show: { resource: ['participant'], operation: ['upsert'] } };

@@ -7,16 +7,15 @@ import type {
 
 import { queueParticipants } from '../../transport/api';
 import {
-	asNodeError,
-	errorItem,
 	eventLocator,
-	idReader,
-	inPool,
 	raceLocator,
 	inFlightOption,
 	optionsCollection,
 	wholeNumberOption,
-} from '../common';
+} from '../properties';
+import { idReader } from '../tracx-ids';
+import { asNodeError, errorItem } from '../output-items';
+import { inPool } from '../parallel';
 import { participantFormats, participantMapper, participantReader } from './input';
 
 export const DEFAULT_BATCH_SIZE = 1000;

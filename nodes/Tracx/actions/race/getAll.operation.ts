@@ -1,14 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { listRaces } from '../../transport/api';
-import {
-	eventLocator,
-	forEachItem,
-	limitResults,
-	readId,
-	returnAllAndLimit,
-	toItems,
-} from '../common';
+import { eventLocator, returnAllAndLimit } from '../properties';
+import { readId } from '../tracx-ids';
+import { toItems } from '../output-items';
+import { forEachItem } from '../parallel';
+import { limitResults } from '../tool-mode';
 
 const showFor = { show: { resource: ['race'], operation: ['getAll'] } };
 

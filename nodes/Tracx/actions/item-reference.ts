@@ -1,3 +1,4 @@
+/** Reading a mapped parameter for every item: straight from the item where the expression is a plain reference to it, by n8n otherwise. Used by the participant mapping and the Event/Race readers. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 /**
@@ -56,9 +57,7 @@ const GUARDED_KEYS = new Set([
 
 function isPlainKey(key: string | number): boolean {
 	if (typeof key === 'number') return true;
-	return (
-		!GUARDED_KEYS.has(key) && !key.startsWith('_') && !key.includes('{') && !key.includes('}')
-	);
+	return !GUARDED_KEYS.has(key) && !key.startsWith('_') && !key.includes('{') && !key.includes('}');
 }
 
 /**
