@@ -24,8 +24,14 @@ function filesUnder(...folders) {
 function layoutPatterns(markdown) {
 	const section = markdown.split(/^## Code layout$/m)[1];
 	if (!section) throw new Error('docs/development.md has no "## Code layout" section');
+	// The first table of the section: the code. What follows it (tests, examples) is not checked.
+	const lines = section.split('\n');
+	const start = lines.findIndex((line) => line.startsWith('|'));
+	const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
 	const patterns = [];
-	for (const row of section.split('\n').filter((line) => /^\| `/.test(line))) {
+	for (const row of lines
+		.slice(start, end === -1 ? undefined : end)
+		.filter((line) => /^\| `/.test(line))) {
 		const cell = row.split('|')[1];
 		let folder = '';
 		for (const [, name] of cell.matchAll(/`([^`]+)`/g)) {
@@ -65,8 +71,11 @@ describe('the code layout in docs/development.md', () => {
 			'|---|---|',
 			'| `nodes/X/a.node.ts`, `a.node.json` | the node |',
 			'| `nodes/X/actions/<resource>/index.ts` | selectors |',
+			'',
+			'| `test/` | not code |',
 		].join('\n');
 		const regexes = layoutPatterns(sample).map(({ regex }) => regex);
+		expect(regexes).toHaveLength(3);
 		expect(regexes.map((regex) => regex.test('nodes/X/a.node.json'))).toEqual([false, true, false]);
 		expect(regexes[2].test('nodes/X/actions/race/index.ts')).toBe(true);
 		expect(regexes[2].test('nodes/X/actions/race/deeper/index.ts')).toBe(false);
