@@ -103,7 +103,7 @@ function sourceOnly(id) {
 /**
  * 2a: Create or Update Many; `?batchSize=` and `?inFlight=` set the Batch Size and Batches
  * in Parallel options. Race is left empty,
- * so each item's race_id column is used (the README's advice for mapped imports), or, with
+ * so each item's race_id column is used (the advice for mapped imports in docs/operations.md), or, with
  * `raceExpression`, mapped per item with `{{ $json.race_id }}`, which costs n8n one
  * expression evaluation per item.
  */

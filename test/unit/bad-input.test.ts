@@ -149,7 +149,7 @@ function rulesAcceptField(field: string, value: unknown): boolean {
 }
 
 /**
- * The value the node's documented normalisation (README "Participant fields", validate.ts)
+ * The value the node's documented normalisation (docs/operations.md "Participant fields", validate.ts)
  * turns a raw value into, written here from that list rather than taken from the node:
  * text is trimmed; whole numbers become text for unique_id and start_number, and whole
  * numbers of 0 or more for chip_code; chip codes of digits only (0-9) shorter than 7 are

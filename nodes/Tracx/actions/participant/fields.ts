@@ -1,6 +1,6 @@
 /**
  * The participant fields both write endpoints accept, in the documented order.
- * The resource mapper, the validator and the README table all derive from this list.
+ * The resource mapper, the validator and the fields table in docs/operations.md all derive from this list.
  */
 
 /** An allowed value as the API takes it, and the name the editor shows for it. */
