@@ -151,7 +151,10 @@ function runExecutionData(parentItems) {
 function evaluatedByN8n(ctx, count) {
 	const rows = [];
 	for (let i = 0; i < count; i++) {
-		const row = { event: ctx.getNodeParameter('event', i, '', { extractValue: true }) };
+		const row = {
+			event: ctx.getNodeParameter('event', i, '', { extractValue: true }),
+			race: ctx.getNodeParameter('race', i, '', { extractValue: true }),
+		};
 		for (const id of ['unique_id', 'last_name', 'team_name', 'start_number']) {
 			row[id] = ctx.getNodeParameter(`participant.value.${id}`, i);
 		}
