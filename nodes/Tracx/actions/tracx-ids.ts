@@ -42,19 +42,17 @@ export function idReader(
 	ctx: IExecuteFunctions,
 	parameter: 'event' | 'race',
 ): (item: INodeExecutionData, itemIndex: number) => number {
-	const value = locatorReader(ctx, parameter);
-	return (item, itemIndex) => {
-		let raw: unknown;
-		try {
-			raw = value(item, itemIndex);
-		} catch (error) {
-			if (!(error instanceof FixedWithBraces)) throw error;
-			throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${error.message}`, {
+	const problem = fixedWithBraces(ctx, parameter);
+	if (problem) {
+		return (_item, itemIndex) => {
+			throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${problem.message}`, {
 				itemIndex,
 			});
-		}
-		return itemId(ctx, parameter, raw, itemIndex, false) as number;
-	};
+		};
+	}
+	const value = locatorReader(ctx, parameter);
+	return (item, itemIndex) =>
+		itemId(ctx, parameter, value(item, itemIndex), itemIndex, false) as number;
 }
 
 /** A Fixed value holding `{{ … }}`: refused for every item, before anything is sent. */
@@ -67,6 +65,17 @@ export class FixedWithBraces extends Error {
 	}
 }
 
+/** The problem of an Event or Race By ID typed with `{{ … }}` but left Fixed, if it is one. */
+function fixedWithBraces(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+): FixedWithBraces | undefined {
+	const raw = locatorValue(rawParameter(ctx, parameter, ''));
+	return isFixedWithBraces(raw)
+		? new FixedWithBraces(parameter === 'event' ? 'Event' : 'Race', raw)
+		: undefined;
+}
+
 /**
  * The value of the Event or Race parameter per item, unchecked. A By ID value typed with
  * `{{ … }}` but left Fixed is refused for every item, naming the parameter.
@@ -75,13 +84,13 @@ export function locatorReader(
 	ctx: IExecuteFunctions,
 	parameter: 'event' | 'race',
 ): (item: INodeExecutionData, itemIndex: number) => unknown {
-	const raw = locatorValue(rawParameter(ctx, parameter, ''));
-	if (isFixedWithBraces(raw)) {
-		const problem = new FixedWithBraces(parameter === 'event' ? 'Event' : 'Race', raw);
+	const problem = fixedWithBraces(ctx, parameter);
+	if (problem) {
 		return () => {
 			throw problem;
 		};
 	}
+	const raw = locatorValue(rawParameter(ctx, parameter, ''));
 	const read = (itemIndex: number) =>
 		ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
 	return itemValue(raw, () => read(0), read, itemsAreJson(ctx));
