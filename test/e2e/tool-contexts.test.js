@@ -52,6 +52,16 @@ describe.each(selectedRuntimes())("mapping in n8n-core's real contexts (%s)", (r
 		expect(events).toEqual(n8n.map((row) => row.event));
 	});
 
+	test('the whole participant as one expression ({{ $json.p }}) gives its fields', () => {
+		const { output, inputData } = result.wholeValue;
+		expect(output).toEqual(
+			inputData.map(({ p }) => {
+				const { team_name: _empty, ...sent } = p;
+				return { ...sent, race_id: expect.any(Number) };
+			}),
+		);
+	});
+
 	test("as an AI tool, every field, the Event and the Race are what n8n's evaluation gives, not the tool arguments", () => {
 		const { n8n, output, events, inputData } = result.tool;
 		// the two differ: the tool arguments are not what $json means here

@@ -60,7 +60,7 @@ const MAPPED = {
 	chip_code: '1234567',
 };
 
-function parameters() {
+function parameters(participantValue = MAPPED) {
 	return {
 		resource: 'participant',
 		operation: 'upsertMany',
@@ -68,7 +68,7 @@ function parameters() {
 		race: { __rl: true, mode: 'id', value: '={{ $json.race }}' },
 		participant: {
 			mappingMode: 'defineBelow',
-			value: MAPPED,
+			value: participantValue,
 			matchingColumns: ['unique_id'],
 			schema: [],
 		},
@@ -76,7 +76,7 @@ function parameters() {
 	};
 }
 
-function workflowWith(tracxType) {
+function workflowWith(tracxType, participantValue) {
 	return new Workflow({
 		id: 'real-contexts',
 		name: 'real contexts',
@@ -95,7 +95,7 @@ function workflowWith(tracxType) {
 				type: tracxType,
 				typeVersion: 1,
 				position: [200, 0],
-				parameters: parameters(),
+				parameters: parameters(participantValue),
 				credentials: { tracxConnectApi: { id: '1', name: 'Tracx' } },
 			},
 		],
@@ -155,8 +155,12 @@ function evaluatedByN8n(ctx, count) {
 			event: ctx.getNodeParameter('event', i, '', { extractValue: true }),
 			race: ctx.getNodeParameter('race', i, '', { extractValue: true }),
 		};
+		const mapped = ctx.getNodeParameter('participant.value', i, null, { rawExpressions: true });
 		for (const id of ['unique_id', 'last_name', 'team_name', 'start_number']) {
-			row[id] = ctx.getNodeParameter(`participant.value.${id}`, i);
+			row[id] =
+				typeof mapped === 'string'
+					? ctx.getNodeParameter('participant.value', i)?.[id]
+					: ctx.getNodeParameter(`participant.value.${id}`, i);
 		}
 		rows.push(row);
 	}
@@ -181,10 +185,20 @@ async function run(ctx) {
 }
 
 /** A node on the canvas: its input items are what `$json` means. */
-async function executeContext() {
+async function executeContext(participantValue) {
+	const person = (n) => ({
+		unique_id: `W-${n}`,
+		first_name: 'Whole',
+		last_name: 'Value',
+		date_of_birth: '1990-05-17',
+		start_number: `W${n}`,
+		chip_code: '1234567',
+		team_name: null,
+	});
 	const items = [
 		{
 			json: {
+				p: person(1),
 				unique_id: 'A1-1',
 				method: 'FromItem',
 				'start number': 'B-1',
@@ -194,6 +208,7 @@ async function executeContext() {
 		},
 		{
 			json: {
+				p: person(2),
 				unique_id: 'A1-2',
 				method: 'SecondItem',
 				'start number': 'B-2',
@@ -202,7 +217,7 @@ async function executeContext() {
 			},
 		},
 	];
-	const workflow = workflowWith('n8n-nodes-tracx.tracx');
+	const workflow = workflowWith('n8n-nodes-tracx.tracx', participantValue);
 	const node = workflow.getNode('Tracx');
 	const executeData = {
 		node,
@@ -280,6 +295,8 @@ async function supplyDataContext() {
 		coreVersion: require(path.join(modules, 'n8n-core', 'package.json')).version,
 		execute: await executeContext(),
 		tool: await supplyDataContext(),
+		// the whole participant as one expression, as hand-written workflows give it
+		wholeValue: await executeContext('={{ $json.p }}'),
 	};
 	process.stdout.write(`${JSON.stringify(result)}\n`);
 	process.exit(0);

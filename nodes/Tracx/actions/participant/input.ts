@@ -35,7 +35,7 @@ export function participantMapper(
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		description:
-			'Map input fields to participant fields, or let input columns with the same names map themselves',
+			'Map input fields to participant fields, or let input columns named like the fields (unique_id, first_name, …) map themselves',
 		typeOptions: {
 			resourceMapper: {
 				resourceMapperMethod: 'getParticipantFields',
