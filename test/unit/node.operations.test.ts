@@ -209,9 +209,9 @@ describe('Participant → Create or Update', () => {
 			}),
 			items: [{}, {}],
 		});
-		expect(byUniqueId(bodies).map((b) => [b.race_id, b.gender, b.team_name])).toEqual([
-			[20, 'male', null],
-			[21, 'male', null],
+		expect(byUniqueId(bodies).map((b) => [b.race_id, b.gender, 'team_name' in b])).toEqual([
+			[20, 'male', false],
+			[21, 'male', false],
 		]);
 	});
 
@@ -257,7 +257,7 @@ describe('Participant → Create or Update', () => {
 			items: [{}],
 		}).catch((e: unknown) => e)) as Error & { description?: string };
 		expect(error.message).toBe(
-			'Invalid participant in item 0: "date_of_birth" is required: set Date of Birth under Participant',
+			'Invalid participant in item 0: "date_of_birth" is required: set Date of Birth under "Values to Send"',
 		);
 		expect(error.description).toMatch(/^With Map Each Column Manually, each participant field/);
 	});

@@ -249,15 +249,25 @@ describe('participant validation', () => {
 		expect(onlyProblem({ state: 'dnf' }).field).toBe('state');
 	});
 
-	it('leaves out empty optional fields, but sends a team name cleared with null', () => {
-		const check = validateParticipant({
-			...valid,
-			country_code: '',
-			gender: null,
-			team_name: null,
-		});
-		expect(check.valid && check.participant).toEqual({ ...valid, team_name: null });
-		expect(check.valid && 'country_code' in check.participant).toBe(false);
+	it.each([null, undefined, '', '  \t'])(
+		'leaves out every optional field that is empty (%j): Tracx keeps what it holds',
+		(empty) => {
+			const check = validateParticipant({
+				...valid,
+				country_code: empty,
+				team_name: empty,
+				gender: empty,
+				state: empty,
+			});
+			expect(check.valid && check.participant).toEqual(valid);
+		},
+	);
+
+	it('quotes the gender or state as given, not lower-cased', () => {
+		expect(onlyProblem({ gender: 'F' }).message).toBe(
+			'must be one of male, female, neutral (got "F")',
+		);
+		expect(onlyProblem({ state: ' DNF ' }).message).toContain('(got "DNF")');
 	});
 
 	it('reports every problem of an item at once, naming each field', () => {

@@ -1,7 +1,7 @@
 /** Reading an Event or Race ID from a parameter: checked as a Tracx ID, named in the error when it is not one. */
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { itemValue, rawParameter } from './item-reference';
+import { isFixedWithBraces, itemValue, itemsAreJson, rawParameter } from './item-reference';
 
 /**
  * A Tracx ID given as a number or as text (a resource locator's value): undefined when
@@ -35,20 +35,66 @@ export function readId(
 
 /**
  * A reader of a resource-locator ID for every item: chosen from the list or typed in, it is
- * read once; a plain reference such as {{ $json.event }} is read from each item; any other
- * expression is evaluated by n8n for each item.
+ * read once; a plain reference such as {{ $json.event }} is read from each item (outside tool
+ * mode, see itemsAreJson); any other expression is evaluated by n8n for each item.
  */
 export function idReader(
 	ctx: IExecuteFunctions,
 	parameter: 'event' | 'race',
 ): (item: INodeExecutionData, itemIndex: number) => number {
-	const read = (itemIndex: number) =>
-		ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
-	const value = itemValue(locatorValue(rawParameter(ctx, parameter, '')), () => read(0), read);
+	const problem = fixedWithBraces(ctx, parameter);
+	if (problem) {
+		return (_item, itemIndex) => {
+			throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${problem.message}`, {
+				itemIndex,
+			});
+		};
+	}
+	const value = locatorReader(ctx, parameter);
 	return (item, itemIndex) =>
 		itemId(ctx, parameter, value(item, itemIndex), itemIndex, false) as number;
 }
 
+/** A Fixed value holding `{{ … }}`: refused for every item, before anything is sent. */
+export class FixedWithBraces extends Error {
+	constructor(label: string, raw: string) {
+		const shown = raw.length > 60 ? `${raw.slice(0, 57)}…` : raw;
+		super(
+			`"${label}" is a Fixed value containing {{ … }} ("${shown}"), which would be sent as written: switch "${label}" to Expression`,
+		);
+	}
+}
+
+/** The problem of an Event or Race By ID typed with `{{ … }}` but left Fixed, if it is one. */
+function fixedWithBraces(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+): FixedWithBraces | undefined {
+	const raw = locatorValue(rawParameter(ctx, parameter, ''));
+	return isFixedWithBraces(raw)
+		? new FixedWithBraces(parameter === 'event' ? 'Event' : 'Race', raw)
+		: undefined;
+}
+
+/**
+ * The value of the Event or Race parameter per item, unchecked. A By ID value typed with
+ * `{{ … }}` but left Fixed is refused for every item, naming the parameter.
+ */
+export function locatorReader(
+	ctx: IExecuteFunctions,
+	parameter: 'event' | 'race',
+): (item: INodeExecutionData, itemIndex: number) => unknown {
+	const problem = fixedWithBraces(ctx, parameter);
+	if (problem) {
+		return () => {
+			throw problem;
+		};
+	}
+	const raw = locatorValue(rawParameter(ctx, parameter, ''));
+	const read = (itemIndex: number) =>
+		ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
+	return itemValue(raw, () => read(0), read, itemsAreJson(ctx));
+}
 /** The value of a resource locator as stored (its ID or an expression), or the raw value itself. */
 export function locatorValue(raw: unknown): unknown {
 	return raw !== null && typeof raw === 'object' && '__rl' in raw

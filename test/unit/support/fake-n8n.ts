@@ -300,7 +300,17 @@ function unevaluated(parameters: Record<string, ParameterValue>, path: string): 
 		if (typeof value === 'function') return OPAQUE_EXPRESSION;
 		value = (value as IDataObject | undefined)?.[key];
 	}
-	return typeof value === 'function' ? OPAQUE_EXPRESSION : value;
+	return asStored(value);
+}
+
+/** A value as stored: each function in it (an expression) as its unevaluated text. */
+function asStored(value: unknown): unknown {
+	if (typeof value === 'function') return OPAQUE_EXPRESSION;
+	if (Array.isArray(value)) return value.map(asStored);
+	if (value !== null && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, asStored(v)]));
+	}
+	return value;
 }
 
 /** A resource locator's ID when asked for it, as n8n's extractValue does. */

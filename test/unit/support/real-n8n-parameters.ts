@@ -21,7 +21,21 @@ import { NODE } from './fake-n8n';
 export function realParameterContext(
 	parameters: INodeParameters,
 	inputs: IDataObject[],
-	{ continueOnFail = false } = {},
+	{
+		continueOnFail = false,
+		asTool,
+		toolArguments,
+	}: {
+		continueOnFail?: boolean;
+		/**
+		 * Run as an AI tool, as n8n-core's SupplyDataContext does: getInputData() gives the
+		 * tool call's arguments, while expressions still evaluate against `inputs` (the item
+		 * of the node that called the tool). 2.x says so with isToolExecution(); 1.x runs the
+		 * tool variant, whose type name ends in "Tool".
+		 */
+		asTool?: 'n8n1' | 'n8n2';
+		toolArguments?: IDataObject[];
+	} = {},
 ): { ctx: IExecuteFunctions; evaluations: () => number } {
 	const nodeType = new Tracx();
 	const nodeTypes: INodeTypes = {
@@ -29,7 +43,11 @@ export function realParameterContext(
 		getByNameAndVersion: () => nodeType,
 		getKnownTypes: () => ({}),
 	};
-	const stored: INode = { ...NODE, parameters };
+	const stored: INode = {
+		...NODE,
+		...(asTool === 'n8n1' && { type: `${NODE.type}Tool` }),
+		parameters,
+	};
 	const workflow = new Workflow({
 		id: 'mapping',
 		name: 'mapping',
@@ -41,10 +59,12 @@ export function realParameterContext(
 	// the Workflow fills in defaults, as n8n does for a stored workflow
 	const node = workflow.getNode('Tracx') as INode;
 	const items: INodeExecutionData[] = inputs.map((json) => ({ json }));
+	const inputData = asTool ? (toolArguments ?? []).map((json) => ({ json })) : items;
 	let evaluations = 0;
 	const ctx = {
 		getNode: () => node,
-		getInputData: () => items,
+		...(asTool === 'n8n2' && { isToolExecution: () => true }),
+		getInputData: () => inputData,
 		continueOnFail: () => continueOnFail,
 		getNodeParameter(
 			name: string,

@@ -119,8 +119,9 @@ function summary(batch: Batch, response: IDataObject): IDataObject {
  * POST /events/{event_id}/participants in batches, a few at a time. Every item is validated
  * first; with Continue On Fail the invalid ones become error items and the rest is still
  * sent. One output item per batch, in batch order, paired with every input item in it.
- * With Validate Only nothing is sent: one item per valid participant, one error item per
- * invalid one.
+ * With Validate Only nothing is sent: one error item per invalid participant, then one item
+ * per valid one in sending order; the same order as a real run with Continue On Fail (error
+ * items, then the batches), so the rows to fix lead.
  */
 export async function execute(
 	this: IExecuteFunctions,

@@ -154,9 +154,10 @@ function countryCode(value: unknown): string {
 
 function oneOf(allowed: readonly string[]) {
 	return (value: unknown): string => {
-		const result = text(value, 'none').toLowerCase();
+		const given = text(value, 'none');
+		const result = given.toLowerCase();
 		if (!allowed.includes(result)) {
-			throw new Problem(`must be one of ${allowed.join(', ')} (got "${result.slice(0, 40)}")`);
+			throw new Problem(`must be one of ${allowed.join(', ')} (got "${given.slice(0, 40)}")`);
 		}
 		return result;
 	};
@@ -176,9 +177,11 @@ const NORMALIZERS: Record<string, (value: unknown) => unknown> = {
 	state: oneOf(STATES),
 };
 
-/** Fields that may be sent as null to clear them. */
-const NULLABLE = new Set(['team_name']);
-
+/**
+ * An empty field (null, missing, blank text) is never sent: an empty cell is not a request
+ * to clear what Tracx holds, and Tracx keeps the stored value of a field left out. Required
+ * fields must not be empty.
+ */
 export function validateParticipant(input: IDataObject): ParticipantCheck {
 	const participant: IDataObject = {};
 	const problems: FieldProblem[] = [];
@@ -186,7 +189,6 @@ export function validateParticipant(input: IDataObject): ParticipantCheck {
 		const value = input[field.id];
 		if (isBlank(value)) {
 			if (field.required) problems.push({ field: field.id, message: REQUIRED });
-			else if (NULLABLE.has(field.id) && value !== undefined) participant[field.id] = null;
 			continue;
 		}
 		try {
