@@ -116,6 +116,8 @@ export class TracxTrigger implements INodeType {
 		// n8n polls with one context for the life of an activation: each poll reads the
 		// credential afresh (an edited Base URL, a read that failed last time)
 		startRun(this);
+		// taken before the request: a record created after this moment is new to a baseline
+		const polledAt = Date.now();
 		const records: IDataObject[] =
 			trigger.resource === 'event' ? await listEvents(this) : await listRaces(this, eventId);
 		const field = trigger.change === 'created' ? 'created_at' : 'updated_at';
@@ -138,7 +140,7 @@ export class TracxTrigger implements INodeType {
 		// stays as it was, so the next poll compares with the last good answer.
 		const staticData = this.getWorkflowStaticData('node');
 		const scope = eventId === undefined ? trigger.resource : `${trigger.resource}:${eventId}`;
-		const result = comparePoll(readState(staticData), scope, records);
+		const result = comparePoll(readState(staticData), scope, records, polledAt);
 		staticData.state = result.next as unknown as IDataObject;
 		const changed = trigger.change === 'created' ? result.created : result.updated;
 		return changed.length > 0 ? [changed.map((json) => ({ json }))] : null;

@@ -99,10 +99,20 @@ function answer(
 const ids = (output: INodeExecutionData[][] | null) =>
 	output === null ? null : output[0].map((item) => item.json.id);
 
+/**
+ * n8n's clock during these polls: before every record's created_at, so that records
+ * appearing after the baseline count as new (pollState.ts judges unknown records by it).
+ */
+const CLOCK = Date.parse('2026-01-10T07:00:00Z');
+
 useNock();
 let issuer: ReturnType<typeof sessionIssuer>;
 beforeEach(() => {
+	jest.spyOn(Date, 'now').mockReturnValue(CLOCK);
 	issuer = sessionIssuer();
+});
+afterEach(() => {
+	jest.restoreAllMocks();
 });
 
 describe('Race Created', () => {
