@@ -308,6 +308,14 @@ describe('POST /__sandbox/faults', () => {
 		);
 	});
 
+	test('clear-faults drops every pending fault', async () => {
+		const token = await sessionToken(sandbox);
+		sandbox.control.faults({ kind: 'empty-list', count: 1000 });
+		expect((await events(token)).json.data.items).toEqual([]);
+		expect((await control('POST', 'clear-faults')).json).toEqual({ ok: true, pending: [] });
+		expect((await events(token)).json.data.items).toHaveLength(3);
+	});
+
 	test('429 carries Retry-After when given, and not when null', async () => {
 		const token = await sessionToken(sandbox);
 		sandbox.control.faults({ status: 429, count: 1, retryAfter: 3 });
