@@ -120,7 +120,8 @@ export function readState(stored: IDataObject | undefined): PollState | undefine
 		!(typeof state.since === 'string' && TIMESTAMP.test(state.since))
 	) {
 		// a garbled time cannot tell old from new: judge every unknown record as new
-		const { since: _garbled, ...rest } = state;
+		const rest = { ...state };
+		delete rest.since;
 		return rest as PollState;
 	}
 	return state as PollState;
