@@ -170,6 +170,19 @@ describe('Race Created', () => {
 	});
 });
 
+describe('an empty first answer at activation', () => {
+	it('then the full list: fires only what was created after activation, each once', async () => {
+		const node = triggerNode({ triggerOn: 'raceCreated' });
+		const old = Array.from({ length: 1500 }, (_, i) => race(i + 1, '2026-01-09 12:00:00'));
+		answer('races', []); // Tracx answered an empty list for a moment
+		expect(await node.poll()).toBeNull();
+		answer('races', [...old, race(2001, T1)]);
+		expect(ids(await node.poll())).toEqual([2001]);
+		answer('races', [...old, race(2001, T1)]);
+		expect(await node.poll()).toBeNull();
+	});
+});
+
 describe('Race Updated', () => {
 	it('emits races whose updated_at changed, forwards or backwards, and never new races', async () => {
 		const node = triggerNode({ triggerOn: 'raceUpdated' });
