@@ -49,22 +49,24 @@ const triggerOnProperty: INodeProperties = {
 		{
 			name: 'Event Created',
 			value: 'eventCreated',
-			description: 'An event appeared that this trigger has not seen before',
+			description: 'An event created since the trigger started appeared',
 		},
 		{
 			name: 'Event Updated',
 			value: 'eventUpdated',
-			description: 'A known event has another updated_at than at the previous poll',
+			description:
+				"An event's updated_at changed since the trigger last saw it (or, for an event it sees for the first time, differs from its created_at)",
 		},
 		{
 			name: 'Race Created',
 			value: 'raceCreated',
-			description: 'A race appeared that this trigger has not seen before',
+			description: 'A race created since the trigger started appeared',
 		},
 		{
 			name: 'Race Updated',
 			value: 'raceUpdated',
-			description: 'A known race has another updated_at than at the previous poll',
+			description:
+				"A race's updated_at changed since the trigger last saw it (or, for a race it sees for the first time, differs from its created_at)",
 		},
 	],
 	default: 'raceCreated',
