@@ -22,12 +22,12 @@ import type { IDataObject } from 'n8n-workflow';
  *   `since` (changed after the trigger started);
  * - otherwise it is new: created, and also updated if its `updated_at` differs from its
  *   `created_at` (changed since it was created).
- * This makes what a poll reports depend on the saved state only through what earlier polls
- * reported: a poll that reports nothing leaves the state equivalent to the one before it.
+ * This makes a poll that reports nothing leave the state equivalent to the one before it, as
+ * far as every later report of the same trigger goes.
  * That matters because n8n saves a trigger's static data only when a poll starts an
  * execution (or at activation): after a restart the trigger resumes from the last saved
  * state, and the polls since then, which started nothing, must not have held knowledge that
- * the comparison needs. See "restart" in the unit tests for the proof by cases.
+ * the comparison needs. test/unit/trigger.restart.test.ts checks it over seeded random histories.
  *
  * Records missing from an answer move to a list of vanished ones, so that one coming back
  * unchanged is not announced as created. One answer can drop almost everything at once: a
@@ -134,8 +134,8 @@ function mostSeenOf(state: PollState): number {
 }
 
 /**
- * How a record the state does not know counts: see the module comment. `created` and
- * `updated` are the record's own timestamps, `stamp` its `updated_at` as compared.
+ * Whether a record the state does not know counts as created and as updated (see the module
+ * comment); `stamp` is its `updated_at` as compared.
  */
 function judgeUnknown(
 	record: IDataObject,
