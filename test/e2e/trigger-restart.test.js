@@ -22,7 +22,12 @@
  *
  * Poll Times: n8n refuses a cron whose seconds field is not a single number (sub-minute
  * polling), but accepts several entries; twelve of them, at seconds 0, 5, …, 55, poll every
- * 5 s. Every wait is for an event (a poll answered, an execution listed) with a deadline.
+ * 5 s. (One entry per second would be allowed too, but n8n does not keep two polls of one
+ * trigger from overlapping, and on a busy two-core machine a poll can take seconds.) Every
+ * wait is for an event (a poll answered, an execution listed), with a deadline whose error
+ * says what was awaited and what was seen.
+ *
+ * On n8n 1.x a fifth workflow, with a 20-character id, shows what 1.x does not keep.
  */
 const path = require('node:path');
 
