@@ -49,22 +49,24 @@ const triggerOnProperty: INodeProperties = {
 		{
 			name: 'Event Created',
 			value: 'eventCreated',
-			description: 'An event appeared that this trigger has not seen before',
+			description: 'An event created since the trigger started appeared',
 		},
 		{
 			name: 'Event Updated',
 			value: 'eventUpdated',
-			description: 'A known event has another updated_at than at the previous poll',
+			description:
+				"An event's updated_at changed since the trigger last saw it (or, for an event it sees for the first time, differs from its created_at)",
 		},
 		{
 			name: 'Race Created',
 			value: 'raceCreated',
-			description: 'A race appeared that this trigger has not seen before',
+			description: 'A race created since the trigger started appeared',
 		},
 		{
 			name: 'Race Updated',
 			value: 'raceUpdated',
-			description: 'A known race has another updated_at than at the previous poll',
+			description:
+				"A race's updated_at changed since the trigger last saw it (or, for a race it sees for the first time, differs from its created_at)",
 		},
 	],
 	default: 'raceCreated',
@@ -116,6 +118,8 @@ export class TracxTrigger implements INodeType {
 		// n8n polls with one context for the life of an activation: each poll reads the
 		// credential afresh (an edited Base URL, a read that failed last time)
 		startRun(this);
+		// taken before the request: a record created after this moment is new to a baseline
+		const polledAt = Date.now();
 		const records: IDataObject[] =
 			trigger.resource === 'event' ? await listEvents(this) : await listRaces(this, eventId);
 		const field = trigger.change === 'created' ? 'created_at' : 'updated_at';
@@ -138,7 +142,7 @@ export class TracxTrigger implements INodeType {
 		// stays as it was, so the next poll compares with the last good answer.
 		const staticData = this.getWorkflowStaticData('node');
 		const scope = eventId === undefined ? trigger.resource : `${trigger.resource}:${eventId}`;
-		const result = comparePoll(readState(staticData), scope, records);
+		const result = comparePoll(readState(staticData), scope, records, polledAt);
 		staticData.state = result.next as unknown as IDataObject;
 		const changed = trigger.change === 'created' ? result.created : result.updated;
 		return changed.length > 0 ? [changed.map((json) => ({ json }))] : null;

@@ -205,7 +205,7 @@ function createApi(deps) {
 			return finish(answer.status, answer.body);
 		}
 
-		const fault = faults.take(route.key, rawBody);
+		const fault = faults.take(route.key, rawBody, check.auth?.label ?? null);
 		if (fault) {
 			entry.fault = fault.kind;
 			if (fault.kind === 'slow') await sleep(fault.ms);

@@ -145,6 +145,12 @@ function createControl(deps) {
 			return { ok: true, pending: faults.list() };
 		},
 
+		/** Drops every pending fault (a persistent one a test no longer wants, say). */
+		clearFaults: () => {
+			faults.clear();
+			return { ok: true, pending: [] };
+		},
+
 		latency: ({ ms } = {}) => {
 			settings.latencyMs = nonNegativeInteger(ms, 'ms');
 			return changed();
@@ -247,6 +253,7 @@ const CONTROL_ROUTES = {
 	'GET /__sandbox/imports': (control) => control.imports(),
 	'POST /__sandbox/reset': (control) => control.reset(),
 	'POST /__sandbox/faults': (control, body) => control.faults(body),
+	'POST /__sandbox/clear-faults': (control) => control.clearFaults(),
 	'POST /__sandbox/latency': (control, body) => control.latency(body),
 	'POST /__sandbox/bulk-delay': (control, body) => control.bulkDelay(body),
 	'POST /__sandbox/expire-all': (control) => control.expireAll(),

@@ -295,6 +295,27 @@ describe('POST /__sandbox/faults', () => {
 		);
 	});
 
+	test('label aims a fault at the requests of one connect token, whatever their order', async () => {
+		const all = await sessionToken(sandbox, TOKENS.all);
+		const event1 = await sessionToken(sandbox, TOKENS.event1);
+		sandbox.control.faults({ kind: 'empty-list', label: 'event1' });
+		const items = async (token) => (await events(token)).json.data.items.length;
+		expect(await items(all)).toBe(3);
+		expect(await items(event1)).toBe(0);
+		expect(await items(event1)).toBe(1);
+		expect(() => sandbox.control.faults({ kind: 'drop', label: '' })).toThrow(
+			'label must be a non-empty string or null',
+		);
+	});
+
+	test('clear-faults drops every pending fault', async () => {
+		const token = await sessionToken(sandbox);
+		sandbox.control.faults({ kind: 'empty-list', count: 1000 });
+		expect((await events(token)).json.data.items).toEqual([]);
+		expect((await control('POST', 'clear-faults')).json).toEqual({ ok: true, pending: [] });
+		expect((await events(token)).json.data.items).toHaveLength(3);
+	});
+
 	test('429 carries Retry-After when given, and not when null', async () => {
 		const token = await sessionToken(sandbox);
 		sandbox.control.faults({ status: 429, count: 1, retryAfter: 3 });

@@ -112,6 +112,13 @@ function parseFault(spec, apiRoutes) {
 		throw new FaultError('bodyContains must be a non-empty string or null');
 	}
 	fault.bodyContains = bodyContains;
+	// Lets a test aim a fault at one client (one n8n workflow, say) among several polling the
+	// same route: only requests whose token belongs to this connect-token label match.
+	const label = spec.label ?? null;
+	if (label !== null && (typeof label !== 'string' || label === '')) {
+		throw new FaultError('label must be a non-empty string or null');
+	}
+	fault.label = label;
 	return fault;
 }
 
@@ -129,12 +136,13 @@ class Faults {
 		this.pending = [];
 	}
 
-	/** Consumes and returns the first fault matching the route (and body), or null. */
-	take(route, body = '') {
+	/** Consumes and returns the first fault matching the route (body, token label), or null. */
+	take(route, body = '', label = null) {
 		const index = this.pending.findIndex(
 			(fault) =>
 				fault.routes.has(route) &&
-				(fault.bodyContains === null || body.includes(fault.bodyContains)),
+				(fault.bodyContains === null || body.includes(fault.bodyContains)) &&
+				(fault.label === null || fault.label === label),
 		);
 		if (index === -1) return null;
 		const fault = this.pending[index];

@@ -99,10 +99,20 @@ function answer(
 const ids = (output: INodeExecutionData[][] | null) =>
 	output === null ? null : output[0].map((item) => item.json.id);
 
+/**
+ * n8n's clock during these polls: before every record's created_at, so that records
+ * appearing after the baseline count as new (pollState.ts judges unknown records by it).
+ */
+const CLOCK = Date.parse('2026-01-10T07:00:00Z');
+
 useNock();
 let issuer: ReturnType<typeof sessionIssuer>;
 beforeEach(() => {
+	jest.spyOn(Date, 'now').mockReturnValue(CLOCK);
 	issuer = sessionIssuer();
+});
+afterEach(() => {
+	jest.restoreAllMocks();
 });
 
 describe('Race Created', () => {
@@ -157,6 +167,19 @@ describe('Race Created', () => {
 			'"Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "twelve"',
 		);
 		expect(issuer.exchanges).toBe(0);
+	});
+});
+
+describe('an empty first answer at activation', () => {
+	it('then the full list: fires only what was created after activation, each once', async () => {
+		const node = triggerNode({ triggerOn: 'raceCreated' });
+		const old = Array.from({ length: 1500 }, (_, i) => race(i + 1, '2026-01-09 12:00:00'));
+		answer('races', []); // Tracx answered an empty list for a moment
+		expect(await node.poll()).toBeNull();
+		answer('races', [...old, race(2001, T1)]);
+		expect(ids(await node.poll())).toEqual([2001]);
+		answer('races', [...old, race(2001, T1)]);
+		expect(await node.poll()).toBeNull();
 	});
 });
 

@@ -12,18 +12,21 @@ import {
 
 /** The poll-state rules on their own: one answer of Tracx in, what changed and the next state out. */
 
-function race(id: number, updatedAt: string, createdAt = '2026-01-10 08:00:00'): IDataObject {
+function race(id: number, updatedAt: string, createdAt = updatedAt): IDataObject {
 	return { id, event_id: 1, name: `Race ${id}`, created_at: createdAt, updated_at: updatedAt };
 }
 
 const T0 = '2026-01-10 08:00:00';
 const T1 = '2026-01-10 08:00:01';
+/** n8n's clock at every poll here: an hour before the records' times, so all of them are new. */
+const CLOCK = Date.parse('2026-01-10T07:00:00Z');
+const SINCE = '2026-01-10 06:59:00';
 
 /** Polls a sequence of answers, as n8n would, with a JSON round trip of the state between polls. */
 function pollSequence(scope: string, answers: IDataObject[][]) {
 	let stored: IDataObject = {};
 	return answers.map((records) => {
-		const result = comparePoll(readState(stored), scope, records);
+		const result = comparePoll(readState(stored), scope, records, CLOCK);
 		stored = JSON.parse(JSON.stringify({ state: result.next })) as IDataObject;
 		const ids = (list: IDataObject[]) => list.map((r) => r.id);
 		return {
@@ -36,7 +39,7 @@ function pollSequence(scope: string, answers: IDataObject[][]) {
 
 describe('comparePoll', () => {
 	it('takes the first answer as the baseline and reports nothing from it', () => {
-		const result = comparePoll(undefined, 'race', [race(1, T0), race(2, T0)]);
+		const result = comparePoll(undefined, 'race', [race(1, T0), race(2, T0)], CLOCK);
 		expect(result).toEqual({
 			baseline: true,
 			created: [],
@@ -47,6 +50,7 @@ describe('comparePoll', () => {
 				seen: { 1: T0, 2: T0 },
 				gone: [],
 				mostSeen: 2,
+				since: SINCE,
 			},
 		});
 	});
@@ -106,22 +110,27 @@ describe('comparePoll', () => {
 	});
 
 	it('starts a new baseline when the scope (trigger resource or event filter) changes', () => {
-		const first = comparePoll(undefined, 'race:1', [race(1, T0)]);
-		const other = comparePoll(first.next, 'race:2', [race(7, T0)]);
+		const first = comparePoll(undefined, 'race:1', [race(1, T0)], CLOCK);
+		const other = comparePoll(first.next, 'race:2', [race(7, T0)], CLOCK);
 		expect(other.baseline).toBe(true);
 		expect(other.created).toEqual([]);
 		expect(other.next.scope).toBe('race:2');
 	});
 
 	it('skips records without a usable id and reports a repeated id once', () => {
-		const base = comparePoll(undefined, 'event', [{ id: 1, updated_at: T0 }]);
-		const result = comparePoll(base.next, 'event', [
-			{ id: 1, updated_at: T0 },
-			{ name: 'no id', updated_at: T1 },
-			{ id: null, updated_at: T1 },
-			{ id: 5, updated_at: T1, name: 'first copy' },
-			{ id: 5, updated_at: T1, name: 'second copy' },
-		]);
+		const base = comparePoll(undefined, 'event', [{ id: 1, updated_at: T0 }], CLOCK);
+		const result = comparePoll(
+			base.next,
+			'event',
+			[
+				{ id: 1, updated_at: T0 },
+				{ name: 'no id', updated_at: T1 },
+				{ id: null, updated_at: T1 },
+				{ id: 5, updated_at: T1, name: 'first copy' },
+				{ id: 5, updated_at: T1, name: 'second copy' },
+			],
+			CLOCK,
+		);
 		expect(result.created).toEqual([{ id: 5, updated_at: T1, name: 'first copy' }]);
 		expect(Object.keys(result.next.seen)).toEqual(['1', '5']);
 	});
@@ -144,7 +153,7 @@ describe('comparePoll', () => {
 			seen: { 1: T0, 2: T0, 3: T0 },
 			gone,
 		};
-		const result = comparePoll(previous, 'race', []);
+		const result = comparePoll(previous, 'race', [], CLOCK);
 		expect(result.next.gone).toHaveLength(MIN_GONE);
 		expect(result.next.gone.slice(-3)).toEqual([
 			['1', T0],
@@ -189,13 +198,13 @@ describe('an answer that drops most known records at once', () => {
 	});
 
 	it('remembers as many vanished records as the largest answer held, and no more', () => {
-		let state = comparePoll(undefined, 'race', all).next;
+		let state = comparePoll(undefined, 'race', all, CLOCK).next;
 		expect(state.mostSeen).toBe(RACES);
-		state = comparePoll(state, 'race', []).next;
+		state = comparePoll(state, 'race', [], CLOCK).next;
 		expect([state.gone.length, state.mostSeen]).toEqual([RACES, RACES]);
 		// churn: 2,000 more races come and go one answer at a time; the list stays bounded
 		for (let id = RACES + 1; id <= RACES + 2000; id++) {
-			state = comparePoll(state, 'race', [race(id, T0)]).next;
+			state = comparePoll(state, 'race', [race(id, T0)], CLOCK).next;
 			state = JSON.parse(JSON.stringify(state)) as PollState;
 		}
 		expect(state.gone).toHaveLength(RACES);
@@ -206,9 +215,9 @@ describe('an answer that drops most known records at once', () => {
 	it('reads a state saved without the high-water mark by the size of its seen-set', () => {
 		const seen = Object.fromEntries(all.map((r) => [String(r.id), T0]));
 		const saved: PollState = { version: STATE_VERSION, scope: 'race', seen, gone: [] };
-		const afterBlip = comparePoll(readState({ state: saved } as IDataObject), 'race', []);
+		const afterBlip = comparePoll(readState({ state: saved } as IDataObject), 'race', [], CLOCK);
 		expect(afterBlip.next.gone).toHaveLength(RACES);
-		expect(comparePoll(afterBlip.next, 'race', all).created).toEqual([]);
+		expect(comparePoll(afterBlip.next, 'race', all, CLOCK).created).toEqual([]);
 	});
 });
 
