@@ -1,10 +1,27 @@
 import { sleep } from 'n8n-workflow';
 
-import { waitToRetry } from '../../nodes/Tracx/shared/retry';
-import { credentialStoreWithToken } from './support/fake-n8n';
-import { PATH, runNode, tracx, useNock } from './support/tracx-mock';
+import type { IHttpRequestOptions } from 'n8n-workflow';
 
-/** Retry waits that only end when the test says so, like a real 60 s Retry-After. */
+import { TracxConnectApi } from '../../credentials/TracxConnectApi.credentials';
+import { lendCancelSignal } from '../../nodes/Tracx/shared/cancel';
+import { waitToRetry } from '../../nodes/Tracx/shared/retry';
+import { Tracx } from '../../nodes/Tracx/Tracx.node';
+import {
+	CONNECT_TOKEN,
+	credentialStore,
+	credentialStoreWithToken,
+	executeContext,
+	locator,
+	send,
+	type RunOptions,
+} from './support/fake-n8n';
+import { PATH, nowSeconds, runNode, sessionIssuer, tracx, useNock } from './support/tracx-mock';
+
+/**
+ * Retry waits that only end when the test says so, like a real 60 s Retry-After. The fake
+ * n8n's requests ignore the cancel signal (see fake-n8n.ts): whatever a stop prevents here,
+ * the node prevented by itself.
+ */
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
 	sleep: jest.fn(async () => await new Promise(() => {})),
@@ -41,12 +58,17 @@ describe('stopping the execution', () => {
 		await waiting;
 		expect(waits).toHaveBeenCalledWith(60_000);
 		stop.abort();
-		await expect(run).rejects.toThrow('Tracx failed to process the request (HTTP 503)');
+		await expect(run).rejects.toMatchObject({
+			message: 'The execution was stopped',
+			description: expect.stringContaining('Done before the stop: 0 of 1 item'),
+		});
 		expect(calls).toBe(1);
 	});
 
-	it('an execution already stopped does not wait before giving up', async () => {
-		tracx().get(`${PATH}/events`).reply(429, { message: 'Too Many Attempts.' });
+	it('an execution already stopped sends nothing', async () => {
+		const calls = tracx()
+			.get(`${PATH}/events`)
+			.reply(200, { data: { items: [] } });
 		const stop = new AbortController();
 		stop.abort();
 		await expect(
@@ -55,8 +77,212 @@ describe('stopping the execution', () => {
 				store: credentialStoreWithToken(),
 				cancelSignal: stop.signal,
 			}),
-		).rejects.toThrow('Tracx is rate limiting requests (HTTP 429)');
+		).rejects.toThrow('The execution was stopped');
+		expect(calls.isDone()).toBe(false);
 		expect(waits).not.toHaveBeenCalled();
+	});
+});
+
+/**
+ * A fake Tracx that stops the execution when the `stopAt`-th request arrives (others are
+ * under way meanwhile, as over a real network), and a count of the requests the node
+ * STARTS before and after the stop, taken where the node hands them to n8n's helper.
+ */
+function stoppingTracx(route: 'participant' | 'bulk', stopAt: number) {
+	const stop = new AbortController();
+	let arrived = 0;
+	const path = route === 'participant' ? `${PATH}/participant` : `${PATH}/events/1/participants`;
+	tracx()
+		.persist()
+		.post(path)
+		.reply(() => {
+			if (++arrived === stopAt) stop.abort();
+			return [200, { data: { id: 1, queued: 1 } }];
+		});
+	const started = { before: 0, after: 0 };
+	const run = async (options: RunOptions) => {
+		const ctx = executeContext({ ...options, cancelSignal: stop.signal });
+		const helpers = ctx.helpers as unknown as Record<string, (...args: unknown[]) => unknown>;
+		const sendOne = helpers.httpRequestWithAuthentication;
+		helpers.httpRequestWithAuthentication = async (...args: unknown[]) => {
+			if (stop.signal.aborted) started.after++;
+			else started.before++;
+			return await sendOne(...args);
+		};
+		return await new Tracx().execute
+			.call(ctx)
+			.then(() => undefined)
+			.catch((error: unknown) => error as { message: string; description: string });
+	};
+	return { started, run };
+}
+
+function people(count: number) {
+	return Array.from({ length: count }, (_, i) => ({
+		unique_id: `STOP-${i}`,
+		first_name: 'Runner',
+		last_name: `No${i}`,
+		date_of_birth: '1990-01-01',
+		start_number: String(i + 1),
+		chip_code: String(i + 1),
+	}));
+}
+
+const autoMap = { mappingMode: 'autoMapInputData', value: null };
+
+describe('Stop, with requests that do not honour the signal', () => {
+	it('Create or Update (200 items, 4 in parallel) starts no request after the stop', async () => {
+		const fake = stoppingTracx('participant', 20);
+		const error = await fake.run({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('1'),
+				participant: autoMap,
+				options: { inFlight: 4 },
+			},
+			items: people(200),
+			store: credentialStoreWithToken(),
+		});
+		expect(fake.started.after).toBe(0);
+		expect(fake.started.before).toBeGreaterThanOrEqual(20);
+		expect(fake.started.before).toBeLessThanOrEqual(20 + 3);
+		expect(error?.message).toBe('The execution was stopped');
+		expect(error?.description).toMatch(/Done before the stop: \d+ of 200 items\./);
+		expect(error?.description).toMatch(/Not sent: 1\d\d items\./);
+		expect(error?.description).toContain('Running the workflow again is safe');
+	});
+
+	it('Create or Update Many (100 batches, 2 in parallel) starts no batch after the stop', async () => {
+		const fake = stoppingTracx('bulk', 10);
+		const error = await fake.run({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsertMany',
+				event: locator('1'),
+				race: locator('1'),
+				participant: autoMap,
+				options: { batchSize: 20, inFlight: 2 },
+			},
+			items: people(2000),
+			store: credentialStoreWithToken(),
+		});
+		expect(fake.started.after).toBe(0);
+		expect(fake.started.before).toBeGreaterThanOrEqual(10);
+		expect(fake.started.before).toBeLessThanOrEqual(11);
+		expect(error?.message).toBe('The execution was stopped');
+		expect(error?.description).toContain('Stopped before every batch was sent.');
+		expect(error?.description).toMatch(/Not sent: (89|90) more batches\./);
+	});
+
+	it('Get Many over several input items stops between items', async () => {
+		const stop = new AbortController();
+		let calls = 0;
+		tracx()
+			.persist()
+			.get(`${PATH}/events`)
+			.reply(() => {
+				calls++;
+				stop.abort();
+				return [200, { data: { items: [{ id: 1, name: 'E' }] } }];
+			});
+		await expect(
+			runNode({
+				parameters: listEvents,
+				items: [{}, {}, {}],
+				store: credentialStoreWithToken(),
+				cancelSignal: stop.signal,
+			}),
+		).rejects.toThrow('The execution was stopped');
+		expect(calls).toBe(1);
+	});
+
+	it('does not turn a stop into error items under Continue On Fail', async () => {
+		const fake = stoppingTracx('participant', 3);
+		const error = await fake.run({
+			parameters: {
+				resource: 'participant',
+				operation: 'upsert',
+				race: locator('1'),
+				participant: autoMap,
+				options: { inFlight: 1 },
+			},
+			items: people(10),
+			store: credentialStoreWithToken(),
+			continueOnFail: true,
+		});
+		expect(error?.message).toBe('The execution was stopped');
+		expect(fake.started).toEqual({ before: 3, after: 0 });
+	});
+});
+
+describe('Stop during the session-token exchange', () => {
+	it('ends the exchange retry wait and sends no further exchange', async () => {
+		let exchanges = 0;
+		tracx()
+			.persist()
+			.post(`${PATH}/session-token`)
+			.reply(() => {
+				exchanges++;
+				return [503, { message: 'Service Unavailable' }, { 'Retry-After': '2' }];
+			});
+		const release: Array<() => void> = [];
+		const waiting = new Promise<void>((resolve) => {
+			waits.mockImplementationOnce(async () => {
+				resolve();
+				await new Promise<void>((done) => release.push(done));
+			});
+		});
+		const stop = new AbortController();
+		const run = runNode({
+			parameters: listEvents,
+			store: credentialStore(),
+			cancelSignal: stop.signal,
+		});
+		await waiting;
+		expect(waits).toHaveBeenCalledWith(2000);
+		stop.abort();
+		// a wait that did not end on Stop would go on to a second exchange once it is over
+		for (const done of release) done();
+		await expect(run).rejects.toThrow('The execution was stopped');
+		expect(exchanges).toBe(1);
+	});
+
+	it('the credential sends the exchange with the signal the node lent it', async () => {
+		const stop = new AbortController();
+		const sent: IHttpRequestOptions[] = [];
+		const helpers = {
+			httpRequest: async (options: IHttpRequestOptions) => {
+				sent.push(options);
+				return await send(options);
+			},
+		};
+		sessionIssuer();
+		lendCancelSignal(helpers, stop.signal);
+		const output = await new TracxConnectApi().preAuthentication.call({ helpers } as never, {
+			connectToken: CONNECT_TOKEN,
+			baseUrl: 'https://api.tracx.test/v1/connect',
+		});
+		expect(output.sessionExpiresAt).toBeGreaterThan(nowSeconds());
+		expect(sent).toHaveLength(1);
+		expect(sent[0].abortSignal).toBe(stop.signal);
+	});
+
+	it('a stopped renewal is not a failed one for other executions', async () => {
+		const issuer = sessionIssuer();
+		const events = tracx()
+			.persist()
+			.get(`${PATH}/events`)
+			.reply(200, { data: { items: [] } });
+		const stop = new AbortController();
+		stop.abort();
+		const store = credentialStore();
+		await expect(
+			runNode({ parameters: listEvents, store, cancelSignal: stop.signal }),
+		).rejects.toThrow('The execution was stopped');
+		await expect(runNode({ parameters: listEvents, store })).resolves.toEqual([[]]);
+		expect(issuer.exchanges).toBe(1);
+		expect(events.isDone()).toBe(true);
 	});
 });
 

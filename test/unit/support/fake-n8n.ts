@@ -176,15 +176,14 @@ export async function send(options: IHttpRequestOptions): Promise<unknown> {
 
 const credentialType = new TracxConnectApi();
 
+/** As n8n does, preAuthentication runs with `{ helpers }` of the node's own context as `this`. */
 async function preAuthenticate(
 	store: CredentialStore,
 	data: ICredentialDataDecryptedObject,
+	helpers: object,
 ): Promise<void> {
 	store.exchanges++;
-	const output = await credentialType.preAuthentication.call(
-		{ helpers: { httpRequest: send } } as never,
-		data,
-	);
+	const output = await credentialType.preAuthentication.call({ helpers } as never, data);
 	if (output.sessionToken === undefined) return;
 	Object.assign(data, output);
 	store.data = { ...store.data, ...output } as ICredentialDataDecryptedObject;
@@ -194,12 +193,13 @@ async function preAuthenticate(
 /** n8n's httpRequestWithAuthentication, reduced to what decides tokens and resends. */
 async function httpRequestWithAuthentication(
 	store: CredentialStore,
+	helpers: object,
 	options: IHttpRequestOptions,
 	additional?: IAdditionalCredentialOptions,
 ): Promise<unknown> {
 	const data = additional?.credentialsDecrypted?.data ?? { ...store.data };
 	try {
-		if (data.sessionToken === '') await preAuthenticate(store, data);
+		if (data.sessionToken === '') await preAuthenticate(store, data, helpers);
 		const authenticated = await credentialType.authenticate(
 			{ ...data },
 			{ ...options, headers: { ...options.headers } },
@@ -208,7 +208,7 @@ async function httpRequestWithAuthentication(
 	} catch (error) {
 		if ((error as { response?: { status?: number } }).response?.status === 401) {
 			try {
-				await preAuthenticate(store, data);
+				await preAuthenticate(store, data, helpers);
 				const authenticated = await credentialType.authenticate(
 					{ ...data },
 					{ ...options, headers: { ...options.headers } },
@@ -311,8 +311,19 @@ function extracted(value: unknown, extra?: { extractValue?: boolean }): unknown 
 	return value;
 }
 
-/** What every n8n function context offers the node: its identity, credentials and HTTP. */
+/**
+ * What every n8n function context offers the node: its identity, credentials and HTTP.
+ * Its requests ignore `abortSignal`: what a Stop achieves here is the node's own doing.
+ */
 function baseContext(store: CredentialStore) {
+	const helpers = {
+		httpRequest: send,
+		httpRequestWithAuthentication: async (
+			_type: string,
+			requestOptions: IHttpRequestOptions,
+			additional?: IAdditionalCredentialOptions,
+		) => await httpRequestWithAuthentication(store, helpers, requestOptions, additional),
+	};
 	return {
 		getNode: () => NODE,
 		getCredentials: async () => {
@@ -323,13 +334,7 @@ function baseContext(store: CredentialStore) {
 			}
 			return { ...store.data };
 		},
-		helpers: {
-			httpRequestWithAuthentication: async (
-				_type: string,
-				requestOptions: IHttpRequestOptions,
-				additional?: IAdditionalCredentialOptions,
-			) => await httpRequestWithAuthentication(store, requestOptions, additional),
-		},
+		helpers,
 	};
 }
 
