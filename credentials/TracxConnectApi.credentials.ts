@@ -175,8 +175,8 @@ export class TracxConnectApi implements ICredentialType {
 	 * n8n calls this when the stored session token is empty, after a 401 (real, or the
 	 * StaleSessionTokenError below), and persists what it returns in the encrypted
 	 * credential, so every execution and every worker reuses one session token. When the
-	 * Tracx node caused the exchange, it lent its execution's cancel signal to the helpers
-	 * n8n passes here: a stopped execution then sends no further exchange request.
+	 * Tracx node caused the exchange, it lent its execution's cancel signal to the data (and
+	 * the helpers) n8n passes here: a stopped execution then sends no further exchange request.
 	 */
 	async preAuthentication(
 		this: IHttpRequestHelper,
@@ -198,7 +198,7 @@ export class TracxConnectApi implements ICredentialType {
 				})) as FullResponse,
 			connectToken,
 			baseUrl,
-			borrowCancelSignal(this.helpers),
+			borrowCancelSignal(credentials) ?? borrowCancelSignal(this.helpers),
 		);
 		return { ...session };
 	}

@@ -12,6 +12,7 @@ import {
 	credentialStoreWithToken,
 	executeContext,
 	locator,
+	passHelpersToPreAuthenticationAs,
 	send,
 	type RunOptions,
 } from './support/fake-n8n';
@@ -216,7 +217,10 @@ describe('Stop, with requests that do not honour the signal', () => {
 	});
 });
 
-describe('Stop during the session-token exchange', () => {
+describe.each(['n8n1', 'n8n2'] as const)('Stop during the session-token exchange (%s)', (major) => {
+	beforeEach(() => passHelpersToPreAuthenticationAs(major));
+	afterAll(() => passHelpersToPreAuthenticationAs('n8n1'));
+
 	it('ends the exchange retry wait and sends no further exchange', async () => {
 		let exchanges = 0;
 		tracx()
@@ -258,11 +262,11 @@ describe('Stop during the session-token exchange', () => {
 			},
 		};
 		sessionIssuer();
-		lendCancelSignal(helpers, stop.signal);
-		const output = await new TracxConnectApi().preAuthentication.call({ helpers } as never, {
-			connectToken: CONNECT_TOKEN,
-			baseUrl: 'https://api.tracx.test/v1/connect',
-		});
+		const data = { connectToken: CONNECT_TOKEN, baseUrl: 'https://api.tracx.test/v1/connect' };
+		// n8n 1.x hands preAuthentication the context's helpers, 2.x only the data the node passed
+		lendCancelSignal(major === 'n8n1' ? helpers : data, stop.signal);
+		const that = major === 'n8n1' ? { helpers } : { helpers: { ...helpers } };
+		const output = await new TracxConnectApi().preAuthentication.call(that as never, data);
 		expect(output.sessionExpiresAt).toBeGreaterThan(nowSeconds());
 		expect(sent).toHaveLength(1);
 		expect(sent[0].abortSignal).toBe(stop.signal);

@@ -2,10 +2,11 @@
  * The execution's cancel signal (what n8n aborts when the user presses Stop), for the node
  * and for the session-token exchange the credential runs on the node's behalf.
  *
- * n8n runs the credential's preAuthentication with `{ helpers }` of the node's own context
- * as `this`, and no way to reach that context's signal. The node lends its signal to that
- * helpers object before each request, so the exchange it may cause ends on Stop as well:
- * no request sent after it, no retry wait kept.
+ * n8n runs the credential's preAuthentication with no way to reach the context's signal.
+ * What it does pass on is the credential data the node handed to its request helper (the
+ * node's own renewal path), and in 1.x the context's own helpers object. The node lends its
+ * signal to both, so the exchange it causes ends on Stop as well: no request sent after it,
+ * no retry wait kept.
  */
 
 const lent = new WeakMap<object, AbortSignal>();
@@ -27,7 +28,7 @@ export function lendCancelSignal(helpers: unknown, signal: AbortSignal | undefin
 	if (signal && helpers !== null && typeof helpers === 'object') lent.set(helpers, signal);
 }
 
-/** The signal lent to these helpers, if a node lent one. */
+/** The signal lent to this object (credential data or helpers), if a node lent one. */
 export function borrowCancelSignal(helpers: unknown): AbortSignal | undefined {
 	return helpers !== null && typeof helpers === 'object' ? lent.get(helpers) : undefined;
 }

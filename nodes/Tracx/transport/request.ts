@@ -131,7 +131,10 @@ function explainCredentialFailure(
 /**
  * One send. With `renew`, the stored session token is treated as empty, which makes n8n
  * run the credential's preAuthentication and store the new token before sending: that
- * is how a 401 from Tracx (a token revoked or expired early) gets a renewal.
+ * is how a 401 from Tracx (a token revoked or expired early), or a token about to expire,
+ * gets a renewal. n8n hands preAuthentication this very data object (n8n 2.x wraps the
+ * helpers it passes, 1.x passes the context's own), so the execution's cancel signal is
+ * lent to both: the exchange ends on Stop in either major.
  */
 async function send(
 	ctx: TracxContext,
@@ -147,13 +150,14 @@ async function send(
 		)) as FullResponse;
 	}
 	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
-	const data = await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const data = { ...(await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex)), sessionToken: '' };
+	lendCancelSignal(data, cancelSignalOf(ctx));
 	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, {
 		credentialsDecrypted: {
 			id: reference?.id ?? '',
 			name: reference?.name ?? '',
 			type: CREDENTIAL_TYPE,
-			data: { ...data, sessionToken: '' },
+			data,
 		},
 	})) as FullResponse;
 }
@@ -238,10 +242,10 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		const renewing = forceRenewal || !stored.usable;
 		try {
 			if (renewing && renewalWaits < MAX_RENEWAL_WAITS) {
-				const renew = forceRenewal;
+				// renewed through the node's own path, where the exchange gets the cancel signal
 				const outcome = await renewOnce(
 					stored.key,
-					async () => await send(ctx, options, renew, call.itemIndex),
+					async () => await send(ctx, options, true, call.itemIndex),
 					// a renewal cut off by this execution's stop is no failure for the others
 					(error) => !signal?.aborted && credentialFailure(ctx, error, call, origin) !== undefined,
 					signal,

@@ -176,14 +176,29 @@ export async function send(options: IHttpRequestOptions): Promise<unknown> {
 
 const credentialType = new TracxConnectApi();
 
-/** As n8n does, preAuthentication runs with `{ helpers }` of the node's own context as `this`. */
+/**
+ * What preAuthentication gets as `this`: n8n 1.x passes `{ helpers }` of the node's own
+ * context, n8n 2.x a new object whose httpRequest calls the context's (it limits the
+ * domains a credential may reach).
+ */
+let preAuthenticationThis: 'n8n1' | 'n8n2' = 'n8n1';
+export function passHelpersToPreAuthenticationAs(major: 'n8n1' | 'n8n2'): void {
+	preAuthenticationThis = major;
+}
+
 async function preAuthenticate(
 	store: CredentialStore,
 	data: ICredentialDataDecryptedObject,
-	helpers: object,
+	helpers: { httpRequest: typeof send },
 ): Promise<void> {
 	store.exchanges++;
-	const output = await credentialType.preAuthentication.call({ helpers } as never, data);
+	const that =
+		preAuthenticationThis === 'n8n1'
+			? { helpers }
+			: {
+					helpers: { httpRequest: async (o: IHttpRequestOptions) => await helpers.httpRequest(o) },
+				};
+	const output = await credentialType.preAuthentication.call(that as never, data);
 	if (output.sessionToken === undefined) return;
 	Object.assign(data, output);
 	store.data = { ...store.data, ...output } as ICredentialDataDecryptedObject;
@@ -193,7 +208,7 @@ async function preAuthenticate(
 /** n8n's httpRequestWithAuthentication, reduced to what decides tokens and resends. */
 async function httpRequestWithAuthentication(
 	store: CredentialStore,
-	helpers: object,
+	helpers: { httpRequest: typeof send },
 	options: IHttpRequestOptions,
 	additional?: IAdditionalCredentialOptions,
 ): Promise<unknown> {
