@@ -333,6 +333,10 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 			// every request Tracx answered 200, cut off in flight or not, stored its participants
 			expect(stored).toBe(seen.accepted * perRequest);
 			const logged = n8n.logText().slice(logBefore);
+			report(`log after stop ${name}`, {
+				stoppedMessages: logged.split('The execution was stopped').length - 1,
+				unreachable: logged.split('Could not reach Tracx').length - 1,
+			});
 			expect(logged).not.toContain('Could not reach Tracx');
 		},
 	);
