@@ -59,11 +59,38 @@ describe('stopping the execution', () => {
 		await waiting;
 		expect(waits).toHaveBeenCalledWith(60_000);
 		stop.abort();
-		await expect(run).rejects.toMatchObject({
-			message: 'The execution was stopped',
-			description: expect.stringContaining('Done before the stop: 0 of 1 item'),
-		});
+		const error = await run.then(
+			() => undefined,
+			(e: unknown) => e as { message: string; description: string },
+		);
+		expect(error?.message).toBe('The execution was stopped');
+		expect(error?.description).toContain('Done before the stop: 0 of 1 item.');
+		expect(error?.description).toContain(
+			'GET /events failed (its last attempt answered HTTP 503) and was waiting to be tried again; no further attempt was made after 1 attempt.',
+		);
 		expect(calls).toBe(1);
+	});
+
+	it('a request cut off by the stop is reported as a stop, not as a network error', async () => {
+		const stop = new AbortController();
+		const scope = tracx()
+			.get(`${PATH}/events`)
+			.replyWithError(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' }));
+		// the stop lands while the request is under way, and n8n aborts it
+		scope.on('request', () => stop.abort());
+		const error = await runNode({
+			parameters: listEvents,
+			store: credentialStoreWithToken(),
+			cancelSignal: stop.signal,
+		}).then(
+			() => undefined,
+			(e: unknown) => e as { message: string; description: string },
+		);
+		expect(error?.message).toBe('The execution was stopped');
+		expect(error?.description).toContain('Cut off: 1 item (0)');
+		expect(error?.description).toContain('GET /events was under way and was cut off');
+		expect(JSON.stringify(error)).not.toContain('Could not reach');
+		expect(waits).not.toHaveBeenCalled();
 	});
 
 	it('an execution already stopped sends nothing', async () => {

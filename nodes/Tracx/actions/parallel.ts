@@ -68,6 +68,7 @@ export async function forEachItem(
 	const signal = cancelSignalOf(ctx);
 	const results: INodeExecutionData[][] = new Array(items.length);
 	const cutOff: number[] = [];
+	let firstStop: unknown;
 	let firstFailed = Infinity;
 	let firstError: unknown;
 	const inOrder = inOrderPerKey(orderKey);
@@ -82,6 +83,7 @@ export async function forEachItem(
 				const stopPoint = stopPointOf(error);
 				if (stopPoint !== undefined) {
 					if (stopPoint !== 'not sent') cutOff.push(i);
+					firstStop ??= error;
 					return false;
 				}
 				if (ctx.continueOnFail()) {
@@ -93,25 +95,29 @@ export async function forEachItem(
 			}
 		}),
 	);
-	if (signal?.aborted) throw stoppedItems(ctx, items.length, results, cutOff);
+	if (signal?.aborted) throw stoppedItems(ctx, items.length, results, cutOff, firstStop);
 	if (firstFailed !== Infinity) throw asNodeError(ctx, firstError, firstFailed);
 	return results.flat();
 }
 
+/** What a stopped run got done, cut off (under way or waiting to retry) and never sent. */
 function stoppedItems(
 	ctx: IExecuteFunctions,
 	count: number,
 	results: INodeExecutionData[][],
 	cutOff: number[],
+	firstStop: unknown,
 ): NodeOperationError {
 	const done = results.filter(Boolean).length;
 	const notSent = count - done - cutOff.length;
 	const plural = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+	const detail = (firstStop as { description?: unknown } | undefined)?.description;
 	const description = [
 		`Done before the stop: ${done} of ${plural(count)}.`,
 		cutOff.length > 0
-			? `Cut off while under way: ${plural(cutOff.length)} (${cutOff.join(', ')}); Tracx may still have applied them.`
+			? `Cut off: ${plural(cutOff.length)} (${cutOff.join(', ')}); Tracx may still have applied them.`
 			: '',
+		cutOff.length > 0 && typeof detail === 'string' ? `First cut off: ${detail}` : '',
 		notSent > 0 ? `Not sent: ${plural(notSent)}.` : '',
 		'Running the workflow again is safe: Tracx updates participants by unique_id.',
 	]

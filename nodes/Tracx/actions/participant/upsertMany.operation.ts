@@ -253,9 +253,7 @@ function progressNote(batches: Batch[], states: BatchState[], failedIndex?: numb
 			: `Failed at ${label(batches[failedIndex])}.`,
 		alsoFailed.length > 0 ? `Also failed: ${alsoFailed.join(', ')}.` : '',
 		queued.length > 0 ? `Queued: ${queued.join(', ')}.` : 'Nothing was queued.',
-		cutOff.length > 0
-			? `Cut off while under way: ${cutOff.join(', ')}; Tracx may still have queued them.`
-			: '',
+		cutOff.length > 0 ? `Cut off: ${cutOff.join(', ')}; Tracx may still have queued them.` : '',
 		unsent > 0 ? `Not sent: ${unsent} more batch${unsent === 1 ? '' : 'es'}.` : '',
 		'Running the workflow again is safe: Tracx updates participants by unique_id.',
 	]
