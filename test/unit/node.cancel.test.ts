@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { TracxConnectApi } from '../../credentials/TracxConnectApi.credentials';
-import { lendCancelSignal } from '../../nodes/Tracx/shared/cancel';
+import { cancelSignalOf, lendCancelSignal } from '../../nodes/Tracx/shared/cancel';
 import { waitToRetry } from '../../nodes/Tracx/shared/retry';
 import { Tracx } from '../../nodes/Tracx/Tracx.node';
 import {
@@ -314,6 +314,33 @@ describe.each(['n8n1', 'n8n2'] as const)('Stop during the session-token exchange
 		await expect(runNode({ parameters: listEvents, store })).resolves.toEqual([[]]);
 		expect(issuer.exchanges).toBe(1);
 		expect(events.isDone()).toBe(true);
+	});
+});
+
+describe('cancelSignalOf: contexts with and without a cancel signal', () => {
+	it('reads the signal where the context has one, and copes where it has none', () => {
+		const signal = new AbortController().signal;
+		expect(cancelSignalOf({ getExecutionCancelSignal: () => signal })).toBe(signal);
+		// load-options and poll contexts have no such method; some return nothing
+		expect(cancelSignalOf({})).toBeUndefined();
+		expect(cancelSignalOf({ getExecutionCancelSignal: () => undefined })).toBeUndefined();
+		expect(
+			cancelSignalOf({
+				getExecutionCancelSignal: () => {
+					throw new Error('not available here');
+				},
+			}),
+		).toBeUndefined();
+	});
+
+	it('a context without one runs as before', async () => {
+		tracx()
+			.get(`${PATH}/events`)
+			.reply(200, { data: { items: [{ id: 1, name: 'E' }] } });
+		const ctx = executeContext({ parameters: listEvents, store: credentialStoreWithToken() });
+		delete (ctx as { getExecutionCancelSignal?: unknown }).getExecutionCancelSignal;
+		const output = await new Tracx().execute.call(ctx);
+		expect(output[0].map((item) => item.json)).toEqual([{ id: 1, name: 'E' }]);
 	});
 });
 
