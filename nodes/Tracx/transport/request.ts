@@ -266,7 +266,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				// cut off while waiting for, or during, a session-token exchange: nothing went to the endpoint
 				const beforeSending =
 					error instanceof StoppedWaitingError ||
-					(error as { message?: unknown }).message === MESSAGES.stopped;
+					(error as { message?: unknown } | null)?.message === MESSAGES.stopped;
 				throw stopped(beforeSending ? 'not sent' : 'under way', attempt, lastStatus);
 			}
 			const fromCredential = credentialFailure(ctx, error, call, origin);
