@@ -69,7 +69,7 @@ function explainForbidden(
 	}
 	return {
 		message: `The Tracx connect token lacks the permission ${permission}, or ${subject} is outside its scope`,
-		description: `${where} answered HTTP 403. Tracx answers 403 for both causes, and this token may not list ${scope.kind}s (${LIST_PERMISSION[scope.kind]}), so the node cannot tell which. Either ask Tracx (team@tracx.events) to grant ${permission} to this connect token, or to give it access to ${subject}; or check the ${scope.kind} ID, or use a credential whose token has both.`,
+		description: `${where} answered HTTP 403. Tracx answers 403 for both causes, and the node could not list the ${scope.kind}s this token may see (that needs ${LIST_PERMISSION[scope.kind]}), so it cannot tell which. Either ask Tracx (team@tracx.events) to grant ${permission} to this connect token, or to give it access to ${subject}; or check the ${scope.kind} ID, or use a credential whose token has both.`,
 	};
 }
 
