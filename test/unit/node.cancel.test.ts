@@ -11,6 +11,7 @@ import {
 	credentialStore,
 	credentialStoreWithToken,
 	executeContext,
+	fakeSessionToken,
 	locator,
 	passHelpersToPreAuthenticationAs,
 	send,
@@ -299,21 +300,77 @@ describe.each(['n8n1', 'n8n2'] as const)('Stop during the session-token exchange
 		expect(sent[0].abortSignal).toBe(stop.signal);
 	});
 
-	it('a stopped renewal is not a failed one for other executions', async () => {
-		const issuer = sessionIssuer();
-		const events = tracx()
+	it("an execution waiting for another one's renewal stops waiting on Stop", async () => {
+		let open = () => {};
+		const gate = new Promise<void>((resolve) => (open = resolve));
+		let exchanges = 0;
+		let arrived = () => {};
+		const exchangeArrived = new Promise<void>((resolve) => (arrived = resolve));
+		tracx()
+			.persist()
+			.post(`${PATH}/session-token`)
+			.reply(async () => {
+				exchanges++;
+				arrived();
+				await gate;
+				return [200, { data: { token: fakeSessionToken(1), expires_at: nowSeconds() + 3600 } }];
+			});
+		tracx()
 			.persist()
 			.get(`${PATH}/events`)
 			.reply(200, { data: { items: [] } });
-		const stop = new AbortController();
-		stop.abort();
 		const store = credentialStore();
-		await expect(
-			runNode({ parameters: listEvents, store, cancelSignal: stop.signal }),
-		).rejects.toThrow('The execution was stopped');
+		const renewing = runNode({ parameters: listEvents, store });
+		await exchangeArrived;
+		const stop = new AbortController();
+		let settled = false;
+		const waiter = runNode({ parameters: listEvents, store, cancelSignal: stop.signal }).finally(
+			() => (settled = true),
+		);
+		// its way to the wait is microtasks only (no I/O): let them run
+		for (let i = 0; i < 100; i++) await Promise.resolve();
+		expect(settled).toBe(false);
+		stop.abort();
+		await expect(waiter).rejects.toThrow('The execution was stopped');
+		open();
+		await expect(renewing).resolves.toEqual([[]]);
+		expect(exchanges).toBe(1);
+	});
+
+	it('a stopped renewal is not a failed one for other executions', async () => {
+		let exchanges = 0;
+		tracx()
+			.persist()
+			.post(`${PATH}/session-token`)
+			.reply(() => {
+				exchanges++;
+				return exchanges === 1
+					? [503, { message: 'Service Unavailable' }, { 'Retry-After': '2' }]
+					: [
+							200,
+							{
+								data: { token: `fake-session-token-${exchanges}`, expires_at: nowSeconds() + 3600 },
+							},
+						];
+			});
+		tracx()
+			.get(`${PATH}/events`)
+			.reply(200, { data: { items: [] } });
+		const waiting = new Promise<void>((resolve) => {
+			waits.mockImplementationOnce(async () => {
+				resolve();
+				await new Promise(() => {});
+			});
+		});
+		const stop = new AbortController();
+		const store = credentialStore();
+		const stopped = runNode({ parameters: listEvents, store, cancelSignal: stop.signal });
+		await waiting;
+		stop.abort();
+		await expect(stopped).rejects.toThrow('The execution was stopped');
+		// the next execution, moments later, renews by itself instead of inheriting the stop
 		await expect(runNode({ parameters: listEvents, store })).resolves.toEqual([[]]);
-		expect(issuer.exchanges).toBe(1);
-		expect(events.isDone()).toBe(true);
+		expect(exchanges).toBe(2);
 	});
 });
 
