@@ -9,6 +9,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { borrowCancelSignal } from '../nodes/Tracx/shared/cancel';
 import { exchangeConnectToken } from '../nodes/Tracx/shared/exchange';
 import type { FullResponse } from '../nodes/Tracx/shared/http-response';
 import { NO_REDIRECTS } from '../nodes/Tracx/shared/redirect';
@@ -173,7 +174,9 @@ export class TracxConnectApi implements ICredentialType {
 	/**
 	 * n8n calls this when the stored session token is empty, after a 401 (real, or the
 	 * StaleSessionTokenError below), and persists what it returns in the encrypted
-	 * credential, so every execution and every worker reuses one session token.
+	 * credential, so every execution and every worker reuses one session token. When the
+	 * Tracx node caused the exchange, it lent its execution's cancel signal to the data (and
+	 * the helpers) n8n passes here: a stopped execution then sends no further exchange request.
 	 */
 	async preAuthentication(
 		this: IHttpRequestHelper,
@@ -181,7 +184,7 @@ export class TracxConnectApi implements ICredentialType {
 	): Promise<IDataObject> {
 		const { connectToken, baseUrl } = readCredentials(credentials);
 		const session = await exchangeConnectToken(
-			async (url, headers) =>
+			async (url, headers, abortSignal) =>
 				(await this.helpers.httpRequest({
 					method: 'POST',
 					url,
@@ -190,10 +193,12 @@ export class TracxConnectApi implements ICredentialType {
 					timeout: 15_000,
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
+					...(abortSignal ? { abortSignal } : {}),
 					...NO_REDIRECTS,
 				})) as FullResponse,
 			connectToken,
 			baseUrl,
+			borrowCancelSignal(credentials) ?? borrowCancelSignal(this.helpers),
 		);
 		return { ...session };
 	}

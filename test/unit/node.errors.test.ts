@@ -57,6 +57,11 @@ const OPERATIONS = {
 		},
 		route: () => tracx().post(`${PATH}/participant`),
 		permission: 'permissions.participants.store',
+		/** After a 403 the node asks whether the token may see the race: here it may. */
+		visible: () =>
+			tracx()
+				.get(`${PATH}/races`)
+				.reply(200, { data: { items: [{ id: 11, event_id: 1, name: 'R' }] } }),
 	},
 	'participant upsertMany': {
 		parameters: {
@@ -68,6 +73,10 @@ const OPERATIONS = {
 		},
 		route: () => tracx().post(`${PATH}/events/1/participants`),
 		permission: 'permissions.participants.store-multiple',
+		visible: () =>
+			tracx()
+				.get(`${PATH}/events`)
+				.reply(200, { data: { items: [{ id: 1, name: 'E' }] } }),
 	},
 };
 
@@ -94,6 +103,7 @@ beforeEach(() => {
 describe.each(Object.entries(OPERATIONS))('%s', (_name, op) => {
 	it('names the missing permission on 403, with the item index', async () => {
 		op.route().reply(403, { message: 'This action is unauthorized.' });
+		if ('visible' in op) op.visible();
 		const { error } = await failure(op.parameters);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error?.message).toBe(`The Tracx connect token lacks the permission ${op.permission}`);
@@ -122,6 +132,7 @@ describe.each(Object.entries(OPERATIONS))('%s', (_name, op) => {
 
 	it('turns the failure into an error item with Continue On Fail', async () => {
 		op.route().reply(403, { message: 'This action is unauthorized.' });
+		if ('visible' in op) op.visible();
 		const { output } = await failure(op.parameters, true);
 		expect(output?.[0]).toHaveLength(1);
 		expect((output?.[0][0].json.error as { message: string }).message).toBe(

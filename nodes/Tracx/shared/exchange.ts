@@ -1,5 +1,3 @@
-import { sleep } from 'n8n-workflow';
-
 import {
 	headerValue,
 	networkCause,
@@ -8,7 +6,13 @@ import {
 	type FullResponse,
 } from './http-response';
 import { redirectDescription, redirectMessage, redirectTarget, isRedirect } from './redirect';
-import { EXCHANGE_RETRIES, decideRetry, isTransientNetworkCode, isTransientStatus } from './retry';
+import {
+	EXCHANGE_RETRIES,
+	decideRetry,
+	isTransientNetworkCode,
+	isTransientStatus,
+	waitToRetry,
+} from './retry';
 import { fingerprintOf, nowInSeconds } from './session';
 
 /**
@@ -17,8 +21,15 @@ import { fingerprintOf, nowInSeconds } from './session';
  * credential test, each with its own n8n request helper.
  */
 
-/** Sends one POST; resolves with whatever HTTP answer came, throws only without one. */
-export type PostJson = (url: string, headers: Record<string, string>) => Promise<FullResponse>;
+/**
+ * Sends one POST; resolves with whatever HTTP answer came, throws only without one. The
+ * signal, when there is one, must abort the request.
+ */
+export type PostJson = (
+	url: string,
+	headers: Record<string, string>,
+	signal?: AbortSignal,
+) => Promise<FullResponse>;
 
 export interface IssuedSession {
 	sessionToken: string;
@@ -57,7 +68,15 @@ export const MESSAGES = {
 		'Tracx answered without a session token — check that the Base URL points to the Tracx Connect API',
 	alreadyExpired:
 		"Tracx issued a session token that had already expired — check this machine's clock",
+	stopped: 'The execution was stopped while the connect token was being exchanged',
 } as const;
+
+function stopped(baseUrl: string, attempts: number): SessionExchangeError {
+	return new SessionExchangeError(
+		MESSAGES.stopped,
+		`POST /session-token on ${new URL(baseUrl).host}: no further attempt was made after the stop (${attempts} sent).`,
+	);
+}
 
 function describeStatus(status: number, baseUrl: string): SessionExchangeError {
 	const host = new URL(baseUrl).host;
@@ -137,12 +156,14 @@ function describeRedirect(response: FullResponse, url: string): SessionExchangeE
  * connections) briefly: other executions may be waiting for this exchange, so it gives
  * up within seconds rather than minutes. `post` must not follow redirects (the connect
  * token would go along); a redirect fails the exchange. `baseUrl` must already be
- * normalized.
+ * normalized. Once `signal` (the execution's cancel signal) is aborted, nothing more is
+ * sent and no retry wait is kept: the exchange fails with MESSAGES.stopped.
  */
 export async function exchangeConnectToken(
 	post: PostJson,
 	connectToken: string,
 	baseUrl: string,
+	signal?: AbortSignal,
 ): Promise<IssuedSession> {
 	if (!connectToken) {
 		throw new SessionExchangeError(
@@ -154,12 +175,18 @@ export async function exchangeConnectToken(
 		let response: FullResponse | undefined;
 		let code: string | undefined;
 		const url = `${baseUrl}/session-token`;
+		if (signal?.aborted) throw stopped(baseUrl, attempt - 1);
 		try {
-			response = await post(url, {
-				Authorization: connectToken,
-				Accept: 'application/json',
-			});
+			response = await post(
+				url,
+				{
+					Authorization: connectToken,
+					Accept: 'application/json',
+				},
+				signal,
+			);
 		} catch (error) {
+			if (signal?.aborted) throw stopped(baseUrl, attempt);
 			code = networkCodeOf(error);
 		}
 		if (response && response.statusCode >= 200 && response.statusCode < 300) {
@@ -180,6 +207,6 @@ export async function exchangeConnectToken(
 				? describeStatus(response.statusCode, baseUrl)
 				: describeNoAnswer(code, baseUrl);
 		}
-		await sleep(decision.waitSeconds * 1000);
+		if (!(await waitToRetry(decision.waitSeconds, signal))) throw stopped(baseUrl, attempt);
 	}
 }

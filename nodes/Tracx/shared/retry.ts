@@ -86,13 +86,6 @@ export function decideRetry(
 	return { retry: true, waitSeconds: retryAfter ?? backoff };
 }
 
-/** The signal n8n aborts when the execution is stopped; not every context has one. */
-export function cancelSignalOf(ctx: unknown): AbortSignal | undefined {
-	const get = (ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined })
-		.getExecutionCancelSignal;
-	return typeof get === 'function' ? get.call(ctx) : undefined;
-}
-
 /**
  * Waits before a retry; resolves false at once when the execution is stopped (or already
  * was), so a user who presses Stop is not kept waiting and no further attempt is made.

@@ -77,17 +77,56 @@ export async function listRaces(
 	return itemsOf<TracxRace>(ctx, response, 'GET /races', itemIndex);
 }
 
+/**
+ * The event and race IDs the token may see, listed once per node run and only after a 403
+ * (undefined when the token may not list them). Lists are filtered by the token's scope, so
+ * an ID missing from them is outside it.
+ */
+const visibleIds = new WeakMap<object, Map<'event' | 'race', Promise<Set<number> | undefined>>>();
+
+function visibility(ctx: TracxContext, kind: 'event' | 'race', id: number, itemIndex: number) {
+	return {
+		kind,
+		id,
+		visible: async () => {
+			let lists = visibleIds.get(ctx);
+			if (!lists) visibleIds.set(ctx, (lists = new Map()));
+			let ids = lists.get(kind);
+			if (!ids) {
+				const list =
+					kind === 'event' ? listEvents(ctx, itemIndex) : listRaces(ctx, undefined, itemIndex);
+				ids = list.then(
+					(records) => new Set(records.map((record) => Number(record.id))),
+					() => undefined,
+				);
+				lists.set(kind, ids);
+			}
+			const known = await ids;
+			return known ? known.has(id) : undefined;
+		},
+	};
+}
+
+/** A whole number from a participant's race_id (given as a number or as text). */
+function raceIdOf(participant: IDataObject): number | undefined {
+	const raw = participant.race_id;
+	const id = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+}
+
 export async function upsertParticipant(
 	ctx: IExecuteFunctions,
 	participant: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
+	const raceId = raceIdOf(participant);
 	const response = await tracxRequest(ctx, {
 		method: 'POST',
 		path: '/participant',
 		body: participant,
 		permission: PERMISSIONS.storeParticipant,
 		itemIndex,
+		scope: raceId === undefined ? undefined : visibility(ctx, 'race', raceId, itemIndex),
 	});
 	return dataOf(ctx, response, 'POST /participant', itemIndex);
 }
@@ -110,6 +149,7 @@ export async function queueParticipants(
 		permission: PERMISSIONS.storeParticipants,
 		itemIndex,
 		describeFieldKey,
+		scope: visibility(ctx, 'event', eventId, itemIndex),
 	});
 	return response !== null && typeof response === 'object' && !Array.isArray(response)
 		? (response as IDataObject)

@@ -1,4 +1,4 @@
-import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { networkCause } from '../shared/http-response';
 import { isRedirect, redirectDescription, redirectMessage } from '../shared/redirect';
@@ -26,6 +26,51 @@ export interface FailedCall {
 	redirectTo?: string;
 	/** Rewrites Laravel's array keys (`3.chip_code`) into item references, for bulk calls. */
 	describeFieldKey?: (key: string) => string;
+	/** For a call about one event or race: whether the token may see it, when that is known. */
+	scope?: ScopeFinding;
+}
+
+/**
+ * What a 403 on a call about one event or race can mean: Tracx answers 403 both when the
+ * token lacks the endpoint's permission and when the event is outside the token's scope.
+ * `visible` says whether that event (or race) is among those the token may list;
+ * undefined when the token may not list them, so the node cannot tell.
+ */
+export interface ScopeFinding {
+	kind: 'event' | 'race';
+	id: number;
+	visible?: boolean;
+}
+
+const LIST_PERMISSION = { event: 'permissions.events.list', race: 'permissions.races.list' };
+
+function explainForbidden(
+	call: FailedCall,
+	where: string,
+): { message: string; description: string } {
+	const { permission, scope } = call;
+	const grant = `Ask Tracx (team@tracx.events) to grant ${permission} to this connect token, or use a credential whose token has it. After a change of permissions, the next call uses them.`;
+	if (!scope || scope.visible === true) {
+		const seen = scope
+			? ` The token may see ${scope.kind} ${scope.id}, so what it lacks is the permission.`
+			: '';
+		return {
+			message: `The Tracx connect token lacks the permission ${permission}`,
+			description: `${where} answered HTTP 403.${seen} ${grant}`,
+		};
+	}
+	const subject = `${scope.kind} ${scope.id}`;
+	const access = `Check the ${scope.kind} ID, or ask Tracx (team@tracx.events) to give this connect token access to ${subject}, or use a credential whose token has it.`;
+	if (scope.visible === false) {
+		return {
+			message: `Tracx ${subject} is outside the connect token's scope`,
+			description: `${where} answered HTTP 403, and ${subject} is not among the ${scope.kind}s this connect token may see. ${access}`,
+		};
+	}
+	return {
+		message: `The Tracx connect token lacks the permission ${permission}, or ${subject} is outside its scope`,
+		description: `${where} answered HTTP 403. Tracx answers 403 for both causes, and the node could not list the ${scope.kind}s this token may see (that needs ${LIST_PERMISSION[scope.kind]}), so it cannot tell which. Either ask Tracx (team@tracx.events) to grant ${permission} to this connect token, or to give it access to ${subject}; or check the ${scope.kind} ID, or use a credential whose token has both.`,
+	};
 }
 
 /** The `{message, errors:{field:[...]}}` body Laravel sends with 422, if that is what came. */
@@ -78,12 +123,7 @@ function explain(call: FailedCall): { message: string; description: string } {
 			description: `${where} answered HTTP 401 with a freshly issued session token. Check the connect token in the Tracx Dashboard.`,
 		};
 	}
-	if (status === 403) {
-		return {
-			message: `The Tracx connect token lacks the permission ${call.permission}`,
-			description: `${where} answered HTTP 403. Ask Tracx (team@tracx.events) to grant ${call.permission} to this connect token, or use a credential whose token has it. After a change of permissions, the next call uses them.`,
-		};
-	}
+	if (status === 403) return explainForbidden(call, where);
 	if (status === 404) {
 		const eventId = eventIdInPath(path);
 		return eventId !== undefined
@@ -150,4 +190,40 @@ export function unexpectedResponseError(
 	const message = 'Tracx answered with a response this node does not understand';
 	const description = `${where} did not return the documented JSON shape. Check that the Base URL points to the Tracx Connect API.`;
 	return new NodeApiError(node, { message, description }, { message, description, itemIndex });
+}
+
+/**
+ * Where a call was when the execution was stopped: not sent yet, under way (cut off: Tracx
+ * may have received it), or waiting to retry after a failed attempt.
+ */
+export type StopPoint = 'not sent' | 'under way' | 'waiting to retry';
+
+export const STOPPED_MESSAGE = 'The execution was stopped';
+
+const STOPPED = Symbol('tracx-execution-stopped');
+
+/** An error that reports a stop, with where the call was; recognised by `stopPointOf`. */
+export function stoppedError(
+	node: INode,
+	call: { method: string; path: string; attempts: number; status?: number },
+	point: StopPoint,
+	itemIndex?: number,
+): NodeOperationError {
+	const where = `${call.method} ${call.path}`;
+	const last = call.status === undefined ? '' : ` (its last attempt answered HTTP ${call.status})`;
+	const description =
+		point === 'not sent'
+			? `${where} was not sent: nothing is sent after a stop.`
+			: point === 'under way'
+				? `${where} was under way and was cut off; Tracx may still have applied it. Running the workflow again is safe.`
+				: `${where} failed${last} and was waiting to be tried again; no further attempt was made after ${call.attempts} attempt${call.attempts === 1 ? '' : 's'}.`;
+	const error = new NodeOperationError(node, STOPPED_MESSAGE, { description, itemIndex });
+	Object.defineProperty(error, STOPPED, { value: point });
+	return error;
+}
+
+export function stopPointOf(error: unknown): StopPoint | undefined {
+	return error !== null && typeof error === 'object'
+		? ((error as { [STOPPED]?: StopPoint })[STOPPED] ?? undefined)
+		: undefined;
 }

@@ -58,12 +58,13 @@ export async function renewOnce<T>(
 	key: string,
 	send: () => Promise<T>,
 	isRenewalFailure: (error: unknown) => boolean = () => true,
+	signal?: AbortSignal,
 ): Promise<RenewalOutcome<T>> {
 	const failed = recentFailure(key, Date.now());
 	if (failed) throw failed.error;
 	const pending = inFlight.get(key);
 	if (pending) {
-		const outcome = await pending;
+		const outcome = await untilStopped(pending, signal);
 		if (outcome) throw outcome.error;
 		return { ranHere: false };
 	}
@@ -82,6 +83,30 @@ export async function renewOnce<T>(
 	} finally {
 		await settled;
 		if (inFlight.get(key) === settled) inFlight.delete(key);
+	}
+}
+
+/** Thrown to a waiter whose execution was stopped while another one renewed. */
+export class StoppedWaitingError extends Error {
+	constructor() {
+		super('Stopped while waiting for a session token');
+		this.name = 'StoppedWaitingError';
+	}
+}
+
+/** Waits for `pending`, but no longer than until `signal` is aborted. */
+async function untilStopped<T>(pending: Promise<T>, signal?: AbortSignal): Promise<T> {
+	if (!signal) return await pending;
+	if (signal.aborted) throw new StoppedWaitingError();
+	let onAbort = () => {};
+	const stopped = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(new StoppedWaitingError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([pending, stopped]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }
 

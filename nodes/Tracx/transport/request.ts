@@ -11,10 +11,10 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { cancelSignalOf, lendCancelSignal } from '../shared/cancel';
 import { MESSAGES } from '../shared/exchange';
 import { headerValue, networkCodeOf, parsedBody, type FullResponse } from '../shared/http-response';
 import {
-	cancelSignalOf,
 	decideRetry,
 	isTransientNetworkCode,
 	isTransientStatus,
@@ -28,8 +28,8 @@ import {
 	STALE_SESSION_MESSAGES,
 	checkBaseUrl,
 } from '../shared/session';
-import { tracxApiError } from './errors';
-import { renewOnce, storedSession } from './renewal';
+import { stoppedError, tracxApiError, type ScopeFinding } from './errors';
+import { StoppedWaitingError, renewOnce, storedSession } from './renewal';
 
 /**
  * The single door to the Tracx Connect API for the node: builds the URL from the
@@ -53,6 +53,11 @@ export interface TracxCall {
 	body?: IDataObject | IDataObject[];
 	itemIndex?: number;
 	describeFieldKey?: (key: string) => string;
+	/**
+	 * For a call about one event or race: asked after a 403 whether the token may see it,
+	 * so the error names the right cause (undefined: cannot tell).
+	 */
+	scope?: { kind: ScopeFinding['kind']; id: number; visible: () => Promise<boolean | undefined> };
 }
 
 function baseUrlOf(
@@ -126,7 +131,10 @@ function explainCredentialFailure(
 /**
  * One send. With `renew`, the stored session token is treated as empty, which makes n8n
  * run the credential's preAuthentication and store the new token before sending: that
- * is how a 401 from Tracx (a token revoked or expired early) gets a renewal.
+ * is how a 401 from Tracx (a token revoked or expired early), or a token about to expire,
+ * gets a renewal. n8n hands preAuthentication this very data object (n8n 2.x wraps the
+ * helpers it passes, 1.x passes the context's own), so the execution's cancel signal is
+ * lent to both: the exchange ends on Stop in either major.
  */
 async function send(
 	ctx: TracxContext,
@@ -142,13 +150,14 @@ async function send(
 		)) as FullResponse;
 	}
 	const reference = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
-	const data = await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const data = { ...(await ctx.getCredentials(CREDENTIAL_TYPE, itemIndex)), sessionToken: '' };
+	lendCancelSignal(data, cancelSignalOf(ctx));
 	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, {
 		credentialsDecrypted: {
 			id: reference?.id ?? '',
 			name: reference?.name ?? '',
 			type: CREDENTIAL_TYPE,
-			data: { ...data, sessionToken: '' },
+			data,
 		},
 	})) as FullResponse;
 }
@@ -180,7 +189,20 @@ export function startRun(ctx: TracxContext): void {
 	lastRead.delete(ctx);
 }
 
+/**
+ * Sends one call, with its retries and renewals. Stop is the node's own rule here, whether
+ * or not n8n's helpers honour the signal: nothing is sent once the execution's cancel
+ * signal is aborted (checked before every attempt, renewal and retry), every request
+ * carries the signal, a retry wait ends at once, and the failure says the execution was
+ * stopped rather than what the cut-off request looked like.
+ */
 export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<unknown> {
+	const signal = cancelSignalOf(ctx);
+	const stopped = (point: Parameters<typeof stoppedError>[2], attempts: number, status?: number) =>
+		stoppedError(ctx.getNode(), { ...call, attempts, status }, point, call.itemIndex);
+	if (signal?.aborted) throw stopped('not sent', 0);
+	// a session-token exchange this call causes runs in the credential: it gets the signal too
+	lendCancelSignal(ctx.helpers, signal);
 	const readStored = async () => {
 		const fresh = ctx.getCredentials(CREDENTIAL_TYPE, call.itemIndex);
 		lastRead.set(ctx, fresh);
@@ -203,6 +225,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		timeout: REQUEST_TIMEOUT_MS,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		...(signal ? { abortSignal: signal } : {}),
 		...NO_REDIRECTS,
 	};
 	let stored = storedSession(credentials);
@@ -211,17 +234,21 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 	let adoptions = 0;
 	let forcedRenewals = 0;
 	let renewalWaits = 0;
+	let lastStatus: number | undefined;
 	for (;;) {
+		if (signal?.aborted) throw stopped('not sent', attempt - 1, lastStatus);
 		let response: FullResponse | undefined;
 		let networkCode: string | undefined;
 		const renewing = forceRenewal || !stored.usable;
 		try {
 			if (renewing && renewalWaits < MAX_RENEWAL_WAITS) {
-				const renew = forceRenewal;
+				// renewed through the node's own path, where the exchange gets the cancel signal
 				const outcome = await renewOnce(
 					stored.key,
-					async () => await send(ctx, options, renew, call.itemIndex),
-					(error) => credentialFailure(ctx, error, call, origin) !== undefined,
+					async () => await send(ctx, options, true, call.itemIndex),
+					// a renewal cut off by this execution's stop is no failure for the others
+					(error) => !signal?.aborted && credentialFailure(ctx, error, call, origin) !== undefined,
+					signal,
 				);
 				if (!outcome.ranHere) {
 					// another execution renewed meanwhile: send with the token it stored
@@ -235,6 +262,13 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				response = await send(ctx, options, forceRenewal, call.itemIndex);
 			}
 		} catch (error) {
+			if (signal?.aborted) {
+				// cut off while waiting for, or during, a session-token exchange: nothing went to the endpoint
+				const beforeSending =
+					error instanceof StoppedWaitingError ||
+					(error as { message?: unknown } | null)?.message === MESSAGES.stopped;
+				throw stopped(beforeSending ? 'not sent' : 'under way', attempt, lastStatus);
+			}
 			const fromCredential = credentialFailure(ctx, error, call, origin);
 			if (fromCredential) throw fromCredential;
 			networkCode = networkCodeOf(error);
@@ -244,6 +278,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		forceRenewal = false;
 		const status = response?.statusCode;
 		if (status !== undefined && status >= 200 && status < 300) return response?.body;
+		lastStatus = status;
 		if (status === 401) {
 			// a token stored since we last looked is newer than the one that failed: try it;
 			// otherwise the stored token itself was refused and must be renewed
@@ -263,11 +298,21 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 		const retryAfterHeader = headerValue(response?.headers, 'retry-after');
 		const transient = response ? isTransientStatus(status) : isTransientNetworkCode(networkCode);
 		const decision = decideRetry(attempt, transient, retryAfterHeader);
-		// a stopped execution makes no further attempt: the failure so far is the answer
-		if (decision.retry && (await waitToRetry(decision.waitSeconds, cancelSignalOf(ctx)))) {
+		if (decision.retry) {
+			if (!(await waitToRetry(decision.waitSeconds, signal))) {
+				throw stopped('waiting to retry', attempt, status);
+			}
 			attempt++;
 			continue;
 		}
+		const scope =
+			status === 403 && call.scope && !signal?.aborted
+				? {
+						kind: call.scope.kind,
+						id: call.scope.id,
+						visible: await call.scope.visible().catch(() => undefined),
+					}
+				: undefined;
 		throw tracxApiError(
 			ctx.getNode(),
 			{
@@ -282,6 +327,7 @@ export async function tracxRequest(ctx: TracxContext, call: TracxCall): Promise<
 				retryAfterSeconds: parseRetryAfter(retryAfterHeader),
 				redirectTo: redirectTarget(response, options.url),
 				describeFieldKey: call.describeFieldKey,
+				scope,
 			},
 			call.itemIndex,
 		);

@@ -176,15 +176,29 @@ export async function send(options: IHttpRequestOptions): Promise<unknown> {
 
 const credentialType = new TracxConnectApi();
 
+/**
+ * What preAuthentication gets as `this`: n8n 1.x passes `{ helpers }` of the node's own
+ * context, n8n 2.x a new object whose httpRequest calls the context's (it limits the
+ * domains a credential may reach).
+ */
+let preAuthenticationThis: 'n8n1' | 'n8n2' = 'n8n1';
+export function passHelpersToPreAuthenticationAs(major: 'n8n1' | 'n8n2'): void {
+	preAuthenticationThis = major;
+}
+
 async function preAuthenticate(
 	store: CredentialStore,
 	data: ICredentialDataDecryptedObject,
+	helpers: { httpRequest: typeof send },
 ): Promise<void> {
 	store.exchanges++;
-	const output = await credentialType.preAuthentication.call(
-		{ helpers: { httpRequest: send } } as never,
-		data,
-	);
+	const that =
+		preAuthenticationThis === 'n8n1'
+			? { helpers }
+			: {
+					helpers: { httpRequest: async (o: IHttpRequestOptions) => await helpers.httpRequest(o) },
+				};
+	const output = await credentialType.preAuthentication.call(that as never, data);
 	if (output.sessionToken === undefined) return;
 	Object.assign(data, output);
 	store.data = { ...store.data, ...output } as ICredentialDataDecryptedObject;
@@ -194,12 +208,13 @@ async function preAuthenticate(
 /** n8n's httpRequestWithAuthentication, reduced to what decides tokens and resends. */
 async function httpRequestWithAuthentication(
 	store: CredentialStore,
+	helpers: { httpRequest: typeof send },
 	options: IHttpRequestOptions,
 	additional?: IAdditionalCredentialOptions,
 ): Promise<unknown> {
 	const data = additional?.credentialsDecrypted?.data ?? { ...store.data };
 	try {
-		if (data.sessionToken === '') await preAuthenticate(store, data);
+		if (data.sessionToken === '') await preAuthenticate(store, data, helpers);
 		const authenticated = await credentialType.authenticate(
 			{ ...data },
 			{ ...options, headers: { ...options.headers } },
@@ -208,7 +223,7 @@ async function httpRequestWithAuthentication(
 	} catch (error) {
 		if ((error as { response?: { status?: number } }).response?.status === 401) {
 			try {
-				await preAuthenticate(store, data);
+				await preAuthenticate(store, data, helpers);
 				const authenticated = await credentialType.authenticate(
 					{ ...data },
 					{ ...options, headers: { ...options.headers } },
@@ -321,8 +336,19 @@ function extracted(value: unknown, extra?: { extractValue?: boolean }): unknown 
 	return value;
 }
 
-/** What every n8n function context offers the node: its identity, credentials and HTTP. */
+/**
+ * What every n8n function context offers the node: its identity, credentials and HTTP.
+ * Its requests ignore `abortSignal`: what a Stop achieves here is the node's own doing.
+ */
 function baseContext(store: CredentialStore) {
+	const helpers = {
+		httpRequest: send,
+		httpRequestWithAuthentication: async (
+			_type: string,
+			requestOptions: IHttpRequestOptions,
+			additional?: IAdditionalCredentialOptions,
+		) => await httpRequestWithAuthentication(store, helpers, requestOptions, additional),
+	};
 	return {
 		getNode: () => NODE,
 		getCredentials: async () => {
@@ -333,13 +359,7 @@ function baseContext(store: CredentialStore) {
 			}
 			return { ...store.data };
 		},
-		helpers: {
-			httpRequestWithAuthentication: async (
-				_type: string,
-				requestOptions: IHttpRequestOptions,
-				additional?: IAdditionalCredentialOptions,
-			) => await httpRequestWithAuthentication(store, requestOptions, additional),
-		},
+		helpers,
 	};
 }
 

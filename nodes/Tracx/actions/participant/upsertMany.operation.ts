@@ -1,11 +1,14 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
 } from 'n8n-workflow';
 
+import { cancelSignalOf } from '../../shared/cancel';
 import { queueParticipants } from '../../transport/api';
+import { STOPPED_MESSAGE, stopPointOf } from '../../transport/errors';
 import {
 	eventLocator,
 	raceLocator,
@@ -152,7 +155,10 @@ export async function execute(
 	const outcomes: INodeExecutionData[] = new Array(batches.length);
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	const errors: unknown[] = new Array(batches.length);
+	const signal = cancelSignalOf(this);
 	await inPool(batches.length, repeatsUniqueId(byEvent) ? 1 : inFlight, async (b) => {
+		// a stopped execution starts no further batch
+		if (signal?.aborted) return false;
 		const batch = batches[b];
 		const itemIndexes = batch.entries.map((e) => e.itemIndex);
 		try {
@@ -170,6 +176,11 @@ export async function execute(
 			states[b] = 'queued';
 			return true;
 		} catch (error) {
+			const stopPoint = stopPointOf(error);
+			if (stopPoint !== undefined) {
+				if (stopPoint !== 'not sent') states[b] = 'cut off';
+				return false;
+			}
 			if (this.continueOnFail()) {
 				outcomes[b] = errorItem(error, itemIndexes, {
 					event_id: batch.eventId,
@@ -184,6 +195,11 @@ export async function execute(
 			return false;
 		}
 	});
+	if (signal?.aborted) {
+		throw new NodeOperationError(this.getNode(), STOPPED_MESSAGE, {
+			description: progressNote(batches, states),
+		});
+	}
 	const firstFailed = states.indexOf('failed');
 	if (firstFailed >= 0) {
 		const batch = batches[firstFailed];
@@ -218,20 +234,27 @@ function repeatsUniqueId(byEvent: Map<number, Entry[]>): boolean {
 	return false;
 }
 
-type BatchState = 'queued' | 'failed' | 'not sent';
+type BatchState = 'queued' | 'failed' | 'cut off' | 'not sent';
 
-/** Tells the user what reached Tracx before the node stopped, so a re-run is an informed choice. */
-function progressNote(batches: Batch[], states: BatchState[], failedIndex: number): string {
+/**
+ * Tells the user what reached Tracx before the node stopped (at a failure, or because the
+ * execution was stopped when there is no `failedIndex`), so a re-run is an informed choice.
+ */
+function progressNote(batches: Batch[], states: BatchState[], failedIndex?: number): string {
 	const label = (b: Batch) => `event ${b.eventId} batch ${b.number}/${b.count}`;
 	const where = (state: BatchState) =>
 		batches.filter((_b, i) => states[i] === state && i !== failedIndex);
 	const queued = where('queued').map((b) => `${label(b)} (${b.entries.length})`);
 	const alsoFailed = where('failed').map(label);
+	const cutOff = where('cut off').map(label);
 	const unsent = where('not sent').length;
 	return [
-		`Failed at ${label(batches[failedIndex])}.`,
+		failedIndex === undefined
+			? 'Stopped before every batch was sent.'
+			: `Failed at ${label(batches[failedIndex])}.`,
 		alsoFailed.length > 0 ? `Also failed: ${alsoFailed.join(', ')}.` : '',
 		queued.length > 0 ? `Queued: ${queued.join(', ')}.` : 'Nothing was queued.',
+		cutOff.length > 0 ? `Cut off: ${cutOff.join(', ')}; Tracx may still have queued them.` : '',
 		unsent > 0 ? `Not sent: ${unsent} more batch${unsent === 1 ? '' : 'es'}.` : '',
 		'Running the workflow again is safe: Tracx updates participants by unique_id.',
 	]
