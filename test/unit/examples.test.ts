@@ -45,7 +45,6 @@ describe('the example workflows', () => {
 			expect(mapper).toEqual(openedInEditor(mapper, fields));
 			// what the editor would have fetched, with the flags it sets
 			expect(mapper.schema.map(({ removed: _removed, ...field }) => field)).toEqual(fields);
-			expect(mapper.matchingColumns).toEqual(['unique_id']);
 		},
 	);
 });

@@ -1,22 +1,24 @@
 import type { ResourceMapperField, ResourceMapperValue } from 'n8n-workflow';
 
 /**
- * What n8n's editor does to a resource-mapper parameter when its node is opened: the
- * ResourceMapper component's onMounted, as n8n-editor-ui 1.123.81 and 2.40.7 ship it.
+ * What n8n's editor stores for a resource-mapper parameter when its node is opened: the
+ * ResourceMapper component's onMounted, as n8n-editor-ui 1.123.81 and 2.40.7 ship it, and
+ * checked by opening the examples in both editors in a browser.
  *
  * - The stored value is laid over the editor's own starting value (which holds
  *   `attemptToConvertTypes` and `convertFieldsToString`, both false).
- * - With an empty `schema` it fetches the fields (our getParticipantFields). A field not in
- *   `value` (when `value` is not null) gets `removed: false`; the fields become the schema.
- * - Empty `matchingColumns` become the fields marked `defaultMatch` (unique_id), which are
- *   marked `removed: false`.
- * - An empty or null `value` is filled with every field set to null, and nulls are pruned:
- *   it stays `{}`.
+ * - With an empty `schema` it fetches the fields (our getParticipantFields); a field not in
+ *   a non-null `value` gets `removed: false`. The fields become the schema, and this is
+ *   sent to the node.
+ * - Only an empty or null `value` is then filled in, and sent again: by then the empty
+ *   `matchingColumns` are the fields marked `defaultMatch` (unique_id, `removed: false`),
+ *   and the value, all nulls pruned, is `{}`. A mapper with values keeps `matchingColumns`
+ *   as they were.
  * - With a schema already there it only compares it with the fetched fields (a notice when
- *   they differ) and changes nothing.
+ *   they differ) and sends nothing.
  *
- * Every change is written back into the node: the node counts as edited ("Node parameters
- * have changed") although the user changed nothing. A mapper stored as this function
+ * Whatever it sends counts as an edit of the node ("Node parameters have changed"; n8n 2.x
+ * saves it at once) although the user changed nothing. A mapper stored as this function
  * returns it is left as it is.
  */
 export function openedInEditor(
@@ -40,6 +42,13 @@ export function openedInEditor(
 			? { ...field, removed: false }
 			: field,
 	);
+	// sending prunes null values
+	if (state.value) {
+		state.value = Object.fromEntries(Object.entries(state.value).filter(([, v]) => v !== null));
+	}
+	// What the editor stores is what it last sent: the matching columns it picks after the
+	// fetch are sent only when an empty value is then filled in (Map Automatically).
+	if (state.value && Object.keys(state.value).length > 0) return state;
 	if (!state.matchingColumns || state.matchingColumns.length === 0) {
 		state.matchingColumns =
 			state.schema.length === 1
@@ -49,7 +58,6 @@ export function openedInEditor(
 			if (state.matchingColumns.includes(field.id)) field.removed = false;
 		}
 	}
-	const value = state.value ?? {};
-	state.value = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+	state.value = {};
 	return state;
 }
