@@ -120,8 +120,9 @@ export class TracxConnectApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: DEFAULT_BASE_URL,
+			placeholder: DEFAULT_BASE_URL,
 			description:
-				'Where the Tracx Connect API lives. Must use https; plain http is accepted only for 127.0.0.1, localhost and ::1 (local testing).',
+				'Where the Tracx Connect API lives. Must start with https://; plain http:// is accepted only for 127.0.0.1, localhost and ::1 (local testing).',
 		},
 		{
 			displayName: 'Session Token Header Format',

@@ -129,13 +129,15 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
 		expect(Object.keys(byName).sort()).toEqual(TOOL_NAMES);
 
-		expect(byName.list_events.description).toBe(
-			'Get many race events (IDs are whole numbers) in Tracx',
+		// The node's Tool Description for the operation, not n8n's automatic "<action> in Tracx".
+		expect(byName.list_events.description).toMatch(
+			/^Lists the running and cycling events in Tracx .*Event IDs are whole numbers/,
 		);
-		expect(byName.list_races.description).toBe('Get many races of an event in Tracx');
-		expect(byName.save_participant.description).toBe(
-			'Create or update a participant by unique_id in Tracx',
+		expect(byName.list_races.description).toMatch(/^Lists the races .* of a Tracx event.*race ID/);
+		expect(byName.save_participant.description).toMatch(
+			/^Saves one participant .*Participants are matched by unique_id: the same unique_id updates the participant saved before/,
 		);
+		for (const tool of tools) expect(tool.description).not.toMatch(/ in Tracx$/);
 
 		expect(Object.keys(byName.list_events.inputSchema.properties ?? {})).toEqual([]);
 		expect(byName.list_races.inputSchema).toMatchObject({

@@ -390,6 +390,17 @@ describe('credential test (the Test button)', () => {
 		await pressTest({ connectToken: CONNECT_TOKEN, baseUrl: '' });
 	});
 
+	it('says a Base URL without a scheme must start with https://, and sends nothing', async () => {
+		const anything = api().persist().post(/.*/).reply(200, {}).get(/.*/).reply(200, {});
+		await expect(
+			pressTest({ connectToken: CONNECT_TOKEN, baseUrl: 'api.tracx.test/v1/connect' }),
+		).rejects.toThrow(
+			'The Base URL of the Tracx credential must start with https:// (for example https://api.tracx.events/v1/connect)',
+		);
+		expect(anything.isDone()).toBe(false);
+		nock.cleanAll();
+	});
+
 	it('fails with our message when the connect token is rejected', async () => {
 		api().post('/v1/connect/session-token').reply(401, { message: 'Unauthenticated.' });
 		await expect(pressTest({ connectToken: CONNECT_TOKEN, baseUrl: BASE_URL })).rejects.toThrow(

@@ -61,9 +61,29 @@ describe('node description (stored in workflows: keep stable)', () => {
 			evaluateSubtitle(String(description.subtitle), { resource, operation });
 		expect(shown('event', 'getAll')).toBe('Get Many: Event');
 		expect(shown('race', 'getAll')).toBe('Get Many: Race');
-		expect(shown('participant', 'upsert')).toBe('Create or Update: Participant');
-		expect(shown('participant', 'upsertMany')).toBe('Create or Update Many: Participant');
+		expect(shown('participant', 'upsert')).toBe('Upsert: Participant');
+		expect(shown('participant', 'upsertMany')).toBe('Upsert Many: Participant');
 		expect(shown('participant', 'getAll')).toBe('');
+	});
+
+	it('keeps every canvas subtitle short enough to be shown whole', () => {
+		// The canvas cut "Create or Update Many: Participant" after 28 characters.
+		const pairs = description.properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) =>
+				(p.displayOptions?.show?.resource ?? []).flatMap((resource) =>
+					(p.options ?? []).map((o) => ({
+						resource,
+						operation: (o as { value: string }).value,
+					})),
+				),
+			);
+		expect(pairs).toHaveLength(4);
+		for (const parameters of pairs) {
+			const subtitle = String(evaluateSubtitle(String(description.subtitle), parameters));
+			expect(subtitle).not.toBe('');
+			expect(subtitle.length).toBeLessThanOrEqual(24);
+		}
 	});
 
 	it('uses resource locators with a searchable list first and By ID second', () => {

@@ -74,6 +74,34 @@ describe('race picker', () => {
 		expect(search.results).toEqual([{ name: 'Zuid Marathon – 5 km', value: '31' }]);
 	});
 
+	it('refuses an event ID beyond 2^53 − 1 instead of listing the races of a rounded one', async () => {
+		// Sent as a number, 9007199254740993 becomes 9007199254740992: another event's races.
+		const rounded = tracx()
+			.get(`${PATH}/races`)
+			.query(() => true)
+			.reply(200, { data: { items: [{ id: 11, event_id: 9007199254740992, name: '10K' }] } });
+		for (const id of ['9007199254740993', '123456789012345678901']) {
+			await expect(
+				searchRaces.call(loadOptionsContext({ event: locator(id, 'id') })),
+			).rejects.toThrow(
+				`"Event" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got "${id}"`,
+			);
+		}
+		expect(rounded.isDone()).toBe(false);
+	});
+
+	it('still narrows to the largest safe event ID', async () => {
+		const call = tracx()
+			.get(`${PATH}/races`)
+			.query({ event_id: '9007199254740991' })
+			.reply(200, { data: { items: [{ id: 11, event_id: 9007199254740991, name: '10K' }] } });
+		const result = await searchRaces.call(
+			loadOptionsContext({ event: locator('9007199254740991', 'id') }),
+		);
+		expect(call.isDone()).toBe(true);
+		expect(result.results).toEqual([{ name: '10K', value: '11' }]);
+	});
+
 	it("still lists the races when the token may not list events, named by their event's ID", async () => {
 		tracx()
 			.get(`${PATH}/races`)

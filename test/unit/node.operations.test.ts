@@ -1,7 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- a real timer keeps replies pending */
 import { setTimeout as wait } from 'timers/promises';
 import nock from 'nock';
-import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import { Tracx } from '../../nodes/Tracx/Tracx.node';
 
 import { fingerprintOf } from '../../nodes/Tracx/shared/session';
 import {
@@ -798,5 +800,35 @@ describe('Participant → Create or Update Many', () => {
 				items: [participant(0)],
 			}),
 		).rejects.toThrow('Tracx event 999 not found');
+	});
+});
+
+describe('Custom API Call, which n8n adds to the Resource and Operation lists', () => {
+	const description = new Tracx().description;
+
+	it.each([
+		['the operation', { resource: 'participant', operation: '__CUSTOM_API_CALL__' }],
+		['the resource', { resource: '__CUSTOM_API_CALL__' }],
+	])(
+		'chosen as %s, points to the HTTP Request node and sends nothing',
+		async (_where, parameters) => {
+			const anything = tracx().persist().post(/.*/).reply(200, {}).get(/.*/).reply(200, {});
+			const error = (await runNode({ parameters }).catch((e: unknown) => e)) as NodeOperationError;
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe(
+				"Custom API Call is made with n8n's HTTP Request node, not with the Tracx node",
+			);
+			expect(error.description).toContain('"Predefined Credential Type"');
+			expect(error.description).toContain('"Tracx Connect API"');
+			expect(anything.isDone()).toBe(false);
+			nock.cleanAll();
+		},
+	);
+
+	it('is left to n8n: the node itself lists only its own operations', () => {
+		const values = description.properties
+			.filter((p) => p.name === 'resource' || p.name === 'operation')
+			.flatMap((p) => (p.options ?? []).map((o) => (o as { value: string }).value));
+		expect(values).not.toContain('__CUSTOM_API_CALL__');
 	});
 });

@@ -196,4 +196,16 @@ describe('session token lifecycle through the node', () => {
 		expect(anything.isDone()).toBe(false);
 		expect(plain.isDone()).toBe(false);
 	});
+
+	it('says a Base URL without a scheme must start with https://, before any request', async () => {
+		const anything = tracx().persist().post(/.*/).reply(200, {}).get(/.*/).reply(200, {});
+		const error = await runNode({
+			parameters: { resource: 'race', operation: 'getAll', returnAll: true, event: locator('') },
+			store: credentialStore({ baseUrl: 'api.tracx.test/v1/connect' }),
+		}).catch((e: unknown) => e as Error);
+		expect((error as Error).message).toBe(
+			'The Base URL of the Tracx credential must start with https:// (for example https://api.tracx.events/v1/connect)',
+		);
+		expect(anything.isDone()).toBe(false);
+	});
 });

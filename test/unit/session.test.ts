@@ -54,9 +54,22 @@ describe('base URL rule', () => {
 		['https://api.tracx.events@evil.example/v1/connect', /user name or password/],
 		['https://api.tracx.events/v1/connect?x=1', /query string/],
 		['https://api.tracx.events/v1/connect#frag', /query string or fragment/],
-		['not a url', /not a valid URL/],
+		['https://', /not a valid URL/],
+		['https://api tracx.events/v1/connect', /not a valid URL/],
 	])('refuses %j', (raw, message) => {
 		expect(() => normalizeBaseUrl(raw)).toThrow(message);
+	});
+
+	it.each([
+		'api.tracx.events/v1/connect',
+		'localhost:3000/v1/connect',
+		'127.0.0.1:3000/v1/connect',
+		'https//api.tracx.events/v1/connect',
+		'not a url',
+	])('says that %j must start with https://', (raw) => {
+		expect(() => normalizeBaseUrl(raw)).toThrow(
+			`The Base URL of the Tracx credential must start with https:// (for example ${DEFAULT_BASE_URL})`,
+		);
 	});
 
 	it('keeps path tricks on the same host', () => {

@@ -1,4 +1,11 @@
-import { NodeHelpers, type INode, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { Tracx } from '../../nodes/Tracx/Tracx.node';
 import { locator } from './support/fake-n8n';
@@ -13,45 +20,133 @@ import { PATH, runNode, sessionIssuer, tracx, useNock } from './support/tracx-mo
 const nodeType = new Tracx();
 const { description } = nodeType;
 
-/** The tool node as n8n 1.x and 2.x store it when the tool description is left automatic. */
-function toolNode(parameters: Record<string, unknown>): INode {
-	return {
+/**
+ * The tool variant as n8n 1.x and 2.x derive it from a `usableAsTool` node
+ * (LoadNodesAndCredentials.convertNodeToAiTool): the type name gets "Tool", and n8n adds
+ * its own Tool Description choice (Set Automatically / Set Manually) only to a node that
+ * declares no `toolDescription` parameter.
+ */
+function toolVariant(): INodeTypeDescription {
+	const tool = { ...description, name: 'tracxTool', properties: [...description.properties] };
+	if (!tool.properties.some((p) => p.name === 'toolDescription')) {
+		tool.properties.unshift(
+			{
+				displayName: 'Tool Description',
+				name: 'descriptionType',
+				type: 'options',
+				default: 'auto',
+			},
+			{ displayName: 'Description', name: 'toolDescription', type: 'string', default: '' },
+		);
+	}
+	return tool as INodeTypeDescription;
+}
+
+/**
+ * What an agent is told about a tool node whose stored parameters are `stored`: n8n fills
+ * in the defaults of the parameters shown (the Workflow constructor) and then builds the
+ * description (create-node-as-tool: NodeHelpers.getToolDescriptionForNode).
+ */
+function toolDescription(stored: INodeParameters): string {
+	const type = toolVariant();
+	const node = {
 		id: 'tool-1',
 		name: 'Tracx tool',
 		type: 'n8n-nodes-tracx.tracxTool',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { descriptionType: 'auto', ...parameters },
+		parameters: stored,
 	} as INode;
+	node.parameters = NodeHelpers.getNodeParameters(
+		type.properties,
+		stored,
+		true,
+		false,
+		node,
+		type,
+	)!;
+	return NodeHelpers.getToolDescriptionForNode(node, { description: type } as INodeType);
 }
-
-const toolDescription = (resource: string, operation: string) =>
-	NodeHelpers.getToolDescriptionForNode(toolNode({ resource, operation }), nodeType);
 
 /** Every operation with the action text the nodes panel lists it by. */
 const actions = description.properties
 	.filter((p) => p.name === 'operation')
 	.flatMap((p) => (p.options ?? []) as Array<{ value: string; action?: string }>);
 
+describe('what a new node is named', () => {
+	it("is the action, short as n8n's own nodes write it, on the canvas and in the panel", () => {
+		const named = (resource: string, operation: string) =>
+			NodeHelpers.makeNodeName({ resource, operation }, description);
+		expect(named('event', 'getAll')).toBe('Get many events');
+		expect(named('race', 'getAll')).toBe('Get many races');
+		expect(named('participant', 'upsert')).toBe('Create or update a participant');
+		expect(named('participant', 'upsertMany')).toBe('Create or update many participants');
+		expect(actions).toHaveLength(4);
+		for (const { action } of actions) expect(action).not.toMatch(/[()_]/);
+	});
+});
+
 describe('what an agent is told about each operation', () => {
-	it("builds n8n's automatic tool description from the action: Tracx's domain and the inputs", () => {
-		expect(toolDescription('event', 'getAll')).toBe(
-			'Get many race events (IDs are whole numbers) in Tracx',
-		);
-		expect(toolDescription('race', 'getAll')).toBe('Get many races of an event in Tracx');
-		expect(toolDescription('participant', 'upsert')).toBe(
-			'Create or update a participant by unique_id in Tracx',
-		);
-		expect(toolDescription('participant', 'upsertMany')).toBe(
-			'Create or update many participants by unique_id in Tracx',
-		);
+	it('is the Tool Description, which holds the facts an agent needs', () => {
+		const events = toolDescription({ resource: 'event', operation: 'getAll' });
+		expect(events).toMatch(/^Lists the running and cycling events in Tracx/);
+		expect(events).toContain('Event IDs are whole numbers');
+
+		const races = toolDescription({ resource: 'race', operation: 'getAll' });
+		expect(races).toMatch(/^Lists the races .* of a Tracx event/);
+		expect(races).toContain('race ID');
+		expect(races).toContain('whole numbers');
+
+		const one = toolDescription({ resource: 'participant', operation: 'upsert' });
+		expect(one).toContain('Participants are matched by unique_id');
+		expect(one).toContain('the same unique_id updates the participant saved before');
+		expect(one).toContain('race ID, a whole number');
+
+		const many = toolDescription({ resource: 'participant', operation: 'upsertMany' });
+		expect(many).toMatch(/^Queues many participants/);
+		expect(many).toContain('matched by unique_id');
 	});
 
-	it('keeps every action short: the nodes panel lists them and names new nodes after them', () => {
-		expect(actions).toHaveLength(4);
-		for (const { action } of actions) {
-			expect(action).toMatch(/^(Get many|Create or update) /);
-			expect(action!.length).toBeLessThanOrEqual(50);
+	it("is not n8n's automatic text, which only repeats the action", () => {
+		for (const { value } of actions) {
+			const resource = value === 'getAll' ? ['event', 'race'] : ['participant'];
+			for (const r of resource) {
+				const told = toolDescription({ resource: r, operation: value });
+				expect(told).not.toMatch(/ in Tracx$/);
+				expect(told.length).toBeGreaterThan(120);
+			}
+		}
+	});
+
+	it('is the same for a tool saved while n8n chose the description automatically', () => {
+		expect(
+			toolDescription({ resource: 'event', operation: 'getAll', descriptionType: 'auto' }),
+		).toBe(toolDescription({ resource: 'event', operation: 'getAll' }));
+	});
+
+	it("is the user's own text when they wrote one", () => {
+		expect(
+			toolDescription({
+				resource: 'race',
+				operation: 'getAll',
+				toolDescription: 'Races of the Amsterdam City Run only',
+			}),
+		).toBe('Races of the Amsterdam City Run only');
+	});
+
+	it('is offered in the tool variant only, one for each operation', () => {
+		const fields = description.properties.filter((p) => p.name === 'toolDescription');
+		expect(fields).toHaveLength(4);
+		const shown = (values: INodeParameters, type: INodeTypeDescription) =>
+			fields.filter((field) =>
+				NodeHelpers.displayParameter(values, field, { typeVersion: 1 }, type),
+			);
+		for (const values of [
+			{ resource: 'event', operation: 'getAll' },
+			{ resource: 'participant', operation: 'upsertMany' },
+		]) {
+			expect(shown(values, description)).toHaveLength(0);
+			expect(shown(values, toolVariant())).toHaveLength(1);
 		}
 	});
 });

@@ -16,6 +16,16 @@ function optionsOf(property: INodeProperties): INodePropertyOptions[] {
 }
 
 /**
+ * Shorter names for operations whose full name would not fit: the canvas cuts a subtitle
+ * at about 200 pixels ("Create or Update Many: Parti…"). "Upsert" is the word n8n's own
+ * nodes store for Create or Update.
+ */
+const SHORT_OPERATION_NAMES: Record<string, string> = {
+	'Create or Update': 'Upsert',
+	'Create or Update Many': 'Upsert Many',
+};
+
+/**
  * The chosen operation and resource by their names, in n8n's order for built-in nodes
  * ("Get Many: Event" where they show "getAll: event").
  */
@@ -30,7 +40,7 @@ export function actionSubtitle(properties: INodeProperties[]): string {
 		for (const resource of (property.displayOptions?.show?.resource ?? []) as string[]) {
 			for (const option of optionsOf(property)) {
 				names[`${resource}:${String(option.value)}`] =
-					`${option.name}: ${resourceNames.get(resource) ?? resource}`;
+					`${SHORT_OPERATION_NAMES[option.name] ?? option.name}: ${resourceNames.get(resource) ?? resource}`;
 			}
 		}
 	}

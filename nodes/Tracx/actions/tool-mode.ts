@@ -1,5 +1,5 @@
 /** What changes when the node runs as an AI agent's tool (AI Agent, MCP Server Trigger). */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /**
  * Whether the node runs as an AI agent's tool (AI Agent, MCP Server Trigger). n8n 2.x says
@@ -22,4 +22,31 @@ export function limitResults<T>(ctx: IExecuteFunctions, list: T[], itemIndex: nu
 	if (ctx.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
 	const limit = ctx.getNodeParameter('limit', itemIndex, 50) as number;
 	return list.slice(0, limit);
+}
+
+/**
+ * What an agent is told one operation does. n8n builds a tool's description from its
+ * `toolDescription` parameter, and gives a node that declares none its own "Set
+ * Automatically" text: the operation's action plus " in Tracx" — and the action is also
+ * the name of every new node, on the canvas and in the panel, so it stays as short as
+ * n8n's own ("Get many events"). The facts an agent needs (what the records are, how IDs
+ * look, how participants are matched) go here instead, as the default of an editable
+ * Tool Description that only the tool variant shows.
+ */
+export function toolDescription(
+	resource: string,
+	operation: string,
+	text: string,
+): INodeProperties {
+	return {
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: text,
+		required: true,
+		description:
+			'What the AI agent is told this tool does. Say more here, e.g. which event the agent works on.',
+		displayOptions: { show: { '@tool': [true], resource: [resource], operation: [operation] } },
+	};
 }

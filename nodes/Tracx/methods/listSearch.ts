@@ -4,6 +4,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
+import { parseTracxId } from '../actions/tracx-ids';
 import { listEvents, listRaces, type TracxEvent } from '../transport/api';
 
 /** Pickers for the Event and Race resource locators. The API has no search: filter here. */
@@ -38,7 +39,11 @@ export async function searchEvents(
 	};
 }
 
-/** The chosen event, when it is a plain ID rather than an expression or nothing. */
+/**
+ * The chosen event, when it is an ID rather than an expression or nothing. An ID beyond
+ * 2^53 − 1 is refused with the node's own message: as a number it would name another
+ * event (9007199254740993 reads as …992), and the list would show that event's races.
+ */
 function chosenEventId(ctx: ILoadOptionsFunctions): number | undefined {
 	let value: unknown;
 	try {
@@ -48,7 +53,7 @@ function chosenEventId(ctx: ILoadOptionsFunctions): number | undefined {
 	}
 	const text =
 		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	return /^\d+$/.test(text) ? Number(text) : undefined;
+	return /^\d+$/.test(text) ? parseTracxId(text, 'Event') : undefined;
 }
 
 /**

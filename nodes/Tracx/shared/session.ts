@@ -40,6 +40,8 @@ export class InvalidBaseUrlError extends Error {
 	}
 }
 
+const MISSING_SCHEME = `must start with https:// (for example ${DEFAULT_BASE_URL})`;
+
 export type BaseUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
 
 function isLoopbackHost(hostname: string): boolean {
@@ -64,6 +66,9 @@ function parseUrl(text: string): URL | undefined {
 export function checkBaseUrl(raw: unknown): BaseUrlCheck {
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	if (!text) return { ok: true, url: DEFAULT_BASE_URL };
+	// "api.tracx.events/v1/connect" is no URL, and "localhost:3000" would read as one with
+	// the scheme "localhost:": both miss the scheme, which is what the user has to add.
+	if (!/^[a-z][a-z\d+.-]*:\/\//i.test(text)) return { ok: false, reason: MISSING_SCHEME };
 	const url = parseUrl(text);
 	if (!url) return { ok: false, reason: 'is not a valid URL' };
 	if (url.username || url.password)

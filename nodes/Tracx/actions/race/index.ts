@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { operationSelector } from '../properties';
+import { toolDescription } from '../tool-mode';
 import * as getAll from './getAll.operation';
 
 export { getAll };
@@ -12,11 +13,16 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				action: 'Get many races of an event',
+				action: 'Get many races',
 				description: 'List races, optionally of one event',
 			},
 		],
 		'getAll',
+	),
+	toolDescription(
+		'race',
+		'getAll',
+		'Lists the races (distances or categories, such as 10 km) of a Tracx event, each with its id, event_id and name. Event and race IDs are whole numbers. A participant is saved into a race by its race ID.',
 	),
 	...getAll.description,
 ];
