@@ -34,7 +34,7 @@ const path = require('node:path');
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
 const { N8n } = require('./support/n8n');
-const { chain, node, outputOf } = require('./support/workflows');
+const { chain, node, outputOf, pollEvery } = require('./support/workflows');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
 const POLL_EVERY_SECONDS = 5;
@@ -46,12 +46,7 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A time as Tracx writes it (UTC, to the second), for updates with a chosen updated_at. */
 const tracxTime = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-const pollTimes = {
-	item: Array.from({ length: 60 / POLL_EVERY_SECONDS }, (_, i) => ({
-		mode: 'custom',
-		cronExpression: `${i * POLL_EVERY_SECONDS} * * * * *`,
-	})),
-};
+const pollTimes = pollEvery(POLL_EVERY_SECONDS);
 
 const PERMISSIONS = [
 	'permissions.events.list',

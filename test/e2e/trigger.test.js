@@ -19,7 +19,7 @@ const path = require('node:path');
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
 const { N8n } = require('./support/n8n');
-const { chain, node, outputOf } = require('./support/workflows');
+const { chain, node, outputOf, pollEvery } = require('./support/workflows');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
 const POLL_EVERY_SECONDS = 10;
@@ -34,12 +34,7 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const CREDENTIAL = { id: 'tracxSandbox', name: 'Tracx (sandbox)' };
 
-const pollTimes = {
-	item: Array.from({ length: 60 / POLL_EVERY_SECONDS }, (_, i) => ({
-		mode: 'custom',
-		cronExpression: `${i * POLL_EVERY_SECONDS} * * * * *`,
-	})),
-};
+const pollTimes = pollEvery(POLL_EVERY_SECONDS);
 
 /** The shipped example, polling every 10 s. */
 function newRaceWorkflow() {

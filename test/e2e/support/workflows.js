@@ -88,8 +88,23 @@ function errorOf(result) {
 	return result?.data?.resultData?.error ?? null;
 }
 
+/**
+ * A Tracx Trigger's Poll Times that poll every `seconds` (a divisor of 60). n8n refuses a
+ * cron whose seconds field is not a single number, but accepts several entries: one per
+ * tick of the minute, with the node's code unchanged.
+ */
+function pollEvery(seconds) {
+	return {
+		item: Array.from({ length: 60 / seconds }, (_, i) => ({
+			mode: 'custom',
+			cronExpression: `${i * seconds} * * * * *`,
+		})),
+	};
+}
+
 module.exports = {
 	node,
+	pollEvery,
 	chain,
 	manualTrigger,
 	records,
