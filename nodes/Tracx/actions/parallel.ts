@@ -7,17 +7,19 @@ import { asNodeError, errorItem } from './output-items';
 
 /**
  * Starts `task(0)` … `task(count - 1)` in index order, at most `inFlight` at a time. Once a
- * task returns false no further task starts; those already under way finish first.
+ * task returns false, or `signal` (the execution's cancel signal) is aborted, no further task
+ * starts; those already under way finish first.
  */
 export async function inPool(
 	count: number,
 	inFlight: number,
 	task: (index: number) => Promise<boolean>,
+	signal?: AbortSignal,
 ): Promise<void> {
 	let next = 0;
 	let stopped = false;
 	const lane = async () => {
-		while (!stopped && next < count) {
+		while (!stopped && !signal?.aborted && next < count) {
 			if (!(await task(next++))) stopped = true;
 		}
 	};

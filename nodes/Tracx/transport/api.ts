@@ -107,19 +107,13 @@ function visibility(ctx: TracxContext, kind: 'event' | 'race', id: number, itemI
 	};
 }
 
-/** A whole number from a participant's race_id (given as a number or as text). */
-function raceIdOf(participant: IDataObject): number | undefined {
-	const raw = participant.race_id;
-	const id = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
-}
-
 export async function upsertParticipant(
 	ctx: IExecuteFunctions,
 	participant: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
-	const raceId = raceIdOf(participant);
+	// the participant was validated: its race_id is already a safe whole number
+	const raceId = typeof participant.race_id === 'number' ? participant.race_id : undefined;
 	const response = await tracxRequest(ctx, {
 		method: 'POST',
 		path: '/participant',

@@ -156,45 +156,48 @@ export async function execute(
 	const states: BatchState[] = new Array(batches.length).fill('not sent');
 	const errors: unknown[] = new Array(batches.length);
 	const signal = cancelSignalOf(this);
-	await inPool(batches.length, repeatsUniqueId(byEvent) ? 1 : inFlight, async (b) => {
-		// a stopped execution starts no further batch
-		if (signal?.aborted) return false;
-		const batch = batches[b];
-		const itemIndexes = batch.entries.map((e) => e.itemIndex);
-		try {
-			const response = await queueParticipants(
-				this,
-				batch.eventId,
-				batch.entries.map((e) => e.participant),
-				itemIndexes[0],
-				describeKeyIn(batch),
-			);
-			outcomes[b] = {
-				json: summary(batch, response),
-				pairedItem: itemIndexes.map((item) => ({ item })),
-			};
-			states[b] = 'queued';
-			return true;
-		} catch (error) {
-			const stopPoint = stopPointOf(error);
-			if (stopPoint !== undefined) {
-				if (stopPoint !== 'not sent') states[b] = 'cut off';
+	await inPool(
+		batches.length,
+		repeatsUniqueId(byEvent) ? 1 : inFlight,
+		async (b) => {
+			const batch = batches[b];
+			const itemIndexes = batch.entries.map((e) => e.itemIndex);
+			try {
+				const response = await queueParticipants(
+					this,
+					batch.eventId,
+					batch.entries.map((e) => e.participant),
+					itemIndexes[0],
+					describeKeyIn(batch),
+				);
+				outcomes[b] = {
+					json: summary(batch, response),
+					pairedItem: itemIndexes.map((item) => ({ item })),
+				};
+				states[b] = 'queued';
+				return true;
+			} catch (error) {
+				const stopPoint = stopPointOf(error);
+				if (stopPoint !== undefined) {
+					if (stopPoint !== 'not sent') states[b] = 'cut off';
+					return false;
+				}
+				if (this.continueOnFail()) {
+					outcomes[b] = errorItem(error, itemIndexes, {
+						event_id: batch.eventId,
+						batch: batch.number,
+						batch_count: batch.count,
+						unique_ids: uniqueIds(batch),
+					});
+					return true;
+				}
+				states[b] = 'failed';
+				errors[b] = error;
 				return false;
 			}
-			if (this.continueOnFail()) {
-				outcomes[b] = errorItem(error, itemIndexes, {
-					event_id: batch.eventId,
-					batch: batch.number,
-					batch_count: batch.count,
-					unique_ids: uniqueIds(batch),
-				});
-				return true;
-			}
-			states[b] = 'failed';
-			errors[b] = error;
-			return false;
-		}
-	});
+		},
+		signal,
+	);
 	if (signal?.aborted) {
 		throw new NodeOperationError(this.getNode(), STOPPED_MESSAGE, {
 			description: progressNote(batches, states),
