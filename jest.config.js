@@ -21,6 +21,7 @@ module.exports = {
 			roots: ['<rootDir>/test'],
 			testMatch: ['<rootDir>/test/e2e/**/*.test.js'],
 			globalSetup: '<rootDir>/test/e2e/support/global-setup.js',
+			globalTeardown: '<rootDir>/test/e2e/support/global-teardown.js',
 		},
 	],
 };

@@ -3,12 +3,14 @@
 /**
  * Jest globalSetup of the `e2e` project: the n8n runtimes are installed (or found in the
  * cache) once, before any test file starts, and the package must already be built, since the
- * tests install its published files into n8n.
+ * tests install its published files into n8n. It then starts the shared n8n of each
+ * selected runtime (support/shared.js) without waiting for it.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { ensureRuntimes } = require('./install');
+const { startSharedInBackground } = require('./shared');
 
 function assertBuilt(rootDir) {
 	const manifest = JSON.parse(fs.readFileSync(path.join(rootDir, 'package.json'), 'utf8'));
@@ -32,4 +34,6 @@ module.exports = async function globalSetup(globalConfig, projectConfig) {
 	process.stderr.write(
 		`\n[e2e] runtimes ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${summary})\n`,
 	);
+	// The scenario files that need a running n8n wait for it; the others run meanwhile.
+	startSharedInBackground();
 };

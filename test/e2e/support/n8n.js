@@ -96,6 +96,19 @@ function signalGroup(pgid, signal) {
 	}
 }
 
+/**
+ * Every n8n process the suite starts is counted (TRACX_E2E_STATS names the file, one JSON
+ * line per start): the suite's time table says how many each file made.
+ */
+function countStart(runtimeKey, command) {
+	const file = process.env.TRACX_E2E_STATS;
+	if (!file) return;
+	// Inside a test file jest knows which file runs; globalSetup's shared servers have none.
+	const testPath = globalThis.expect?.getState?.().testPath;
+	const entry = { runtimeKey, command, file: testPath ? path.basename(testPath) : 'shared' };
+	fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
+}
+
 function logTail(child, lines = 40) {
 	return fs.readFileSync(child.logFile, 'utf8').split('\n').slice(-lines).join('\n');
 }
@@ -240,6 +253,7 @@ class N8n {
 		);
 		const pgid = child.pid;
 		this.groups.add(pgid);
+		countStart(this.runtime.key, args[0]);
 		fs.mkdirSync(this.logDir, { recursive: true });
 		const command = args[0].replace(/\W+/g, '-');
 		child.logFile = path.join(
@@ -425,8 +439,8 @@ class N8n {
 	 * n8n activates workflows after it reports ready (2.x even in the background). A CORS
 	 * preflight lists the methods registered for a webhook path without running the workflow.
 	 */
-	async waitForWebhooks(deadline) {
-		const pending = [...this.published].flatMap((id) => webhooksOf(this.workflows.get(id)));
+	async waitForWebhooks(deadline, ids = [...this.published]) {
+		const pending = ids.flatMap((id) => webhooksOf(this.workflows.get(id)));
 		for (const { path: webhookPath, method } of pending) {
 			for (;;) {
 				const response = await fetch(`${this.url}/webhook/${webhookPath}`, {
@@ -438,7 +452,8 @@ class N8n {
 				if (allowed.includes(method)) break;
 				if (Date.now() > deadline) {
 					throw new Error(
-						`Webhook ${method} /webhook/${webhookPath} was never registered\n${logTail(this.server)}`,
+						`Webhook ${method} /webhook/${webhookPath} was never registered` +
+							(this.server ? `\n${logTail(this.server)}` : ''),
 					);
 				}
 				await delay(POLL_MS);
