@@ -7,6 +7,8 @@
  *   gulp test     lint, type-check the tests, build, unit tests, end-to-end suite in real n8n
  *   gulp unit     unit tests only (nock, no network)
  *   gulp check    everything but the end-to-end suite (what a release runs)
+ *   gulp quick    the inner loop: lint, type-check, build, unit tests, and a smoke set of
+ *                 end-to-end scenarios on n8n 2.x (npm run test:quick, under 3 minutes)
  *   gulp e2e      build, then the end-to-end suite (installs n8n into the cache on first use)
  *   gulp sandbox  the local Tracx sandbox on 127.0.0.1 until Ctrl-C
  *   gulp demo     build, then the sandbox and n8n with the package, a ready credential and
@@ -102,8 +104,159 @@ function prerequisites() {
 }
 prerequisites.description = 'Redis and Postgres for the queue-mode tests, or apt-get as root';
 
-const endToEnd = () => run(bin('jest'), ['--selectProjects', 'e2e', '--runInBand']);
+/** Runs a command with each line of its output prefixed (two jest processes share the terminal). */
+function runPrefixed(prefix, command, args, env) {
+	const readline = require('readline');
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd: root,
+			env: { ...process.env, ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		for (const [stream, target] of [
+			[child.stdout, process.stdout],
+			[child.stderr, process.stderr],
+		]) {
+			readline
+				.createInterface({ input: stream })
+				.on('line', (line) => target.write(`${prefix} ${line}\n`));
+		}
+		child.on('error', reject);
+		child.on('close', (code, signal) => resolve(signal ? 128 : code));
+	});
+}
+
+/**
+ * The end-to-end suite: one jest process per major, side by side (the machine's two cores
+ * share them: much of a major's time is n8n waiting on polls, latency and timers), each with
+ * its own shared n8n (test/e2e/support/shared.js). TRACX_E2E_SERIAL=1 runs one process for
+ * all selected majors instead. At the end: seconds per file and major, the n8n processes
+ * each file started, and the scenarios checked against test/e2e/support/scenarios.txt.
+ */
+async function endToEnd() {
+	const fs = require('fs');
+	const os = require('os');
+	const { ensureRuntimes, selectedRuntimes } = require('./test/e2e/support/install');
+	const { checkScenarios, formatTable, readStarts } = require('./test/e2e/support/suite-table');
+	const started = Date.now();
+	// Installed one after the other before the jest processes start (each install is heavy),
+	// and Redis and Postgres before two processes would both ask apt for them.
+	await ensureRuntimes();
+	require('./test/e2e/support/services').ensureServicePackages({
+		log: (line) => console.log(`[e2e] ${line}`),
+	});
+	const keys = selectedRuntimes();
+	const groups = process.env.TRACX_E2E_SERIAL === '1' ? [keys] : keys.map((key) => [key]);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracx-e2e-report-'));
+	const stats = path.join(dir, 'starts.jsonl');
+	const codes = await Promise.all(
+		groups.map((group) => {
+			const name = group.join('+');
+			return runPrefixed(
+				`[${name}]`,
+				process.execPath,
+				[
+					bin('jest'),
+					'--selectProjects',
+					'e2e',
+					'--runInBand',
+					// Each process keeps its own cache: two processes never write the same files.
+					`--cacheDirectory=${path.join(os.tmpdir(), `jest-tracx-e2e-${name}`)}`,
+				],
+				{
+					TRACX_E2E_RUNTIMES: group.join(','),
+					TRACX_E2E_REPORT: path.join(dir, `${name}.json`),
+					TRACX_E2E_STATS: stats,
+				},
+			);
+		}),
+	);
+	const reports = groups
+		.map((group) => path.join(dir, `${group.join('+')}.json`))
+		.filter((file) => fs.existsSync(file))
+		.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+	const wallSeconds = (Date.now() - started) / 1000;
+	console.log(`\n${formatTable(reports, readStarts(stats), { wallSeconds })}`);
+	fs.rmSync(dir, { recursive: true, force: true });
+	const problems = [];
+	codes.forEach((code, i) => {
+		if (code !== 0) problems.push(`jest for ${groups[i].join('+')} exited ${code}`);
+	});
+	if (reports.length === groups.length) {
+		const scenarios = checkScenarios(reports);
+		console.log(
+			`scenarios: ${scenarios.ran} ran, ${scenarios.listed} listed in test/e2e/support/scenarios.txt`,
+		);
+		if (keys.length === Object.keys(require('./test/e2e/support/versions.json')).length) {
+			for (const name of scenarios.missing) problems.push(`listed scenario did not run: ${name}`);
+			for (const name of scenarios.unlisted) problems.push(`scenario not in the list: ${name}`);
+		}
+	} else {
+		problems.push('a jest process wrote no report');
+	}
+	if (problems.length) {
+		const error = new Error(`the end-to-end suite failed:\n  ${problems.join('\n  ')}`);
+		error.showStack = false;
+		throw error;
+	}
+}
 endToEnd.description = 'the built package inside real n8n 1.x and 2.x against the sandbox';
+
+/**
+ * The inner loop's end-to-end part: on n8n 2.x only, the scenarios of the token's life cycle,
+ * a bulk import and the error output, against the shared n8n.
+ */
+const SMOKE = {
+	runtime: 'n8n2',
+	file: 'test/e2e/tracx.test.js',
+	scenarios: [
+		'three executions share one session-token exchange',
+		'after the token expired: one 401, one new exchange',
+		'creates or updates participants one by one and in bulk',
+		'takes the Error output under "Continue \\(using error output\\)"',
+	],
+};
+
+const smoke = () =>
+	run(
+		bin('jest'),
+		[SMOKE.file, '--selectProjects', 'e2e', '--testNamePattern', SMOKE.scenarios.join('|')],
+		{ env: { ...process.env, TRACX_E2E_RUNTIMES: SMOKE.runtime } },
+	);
+smoke.description =
+	'a smoke set of end-to-end scenarios on n8n 2.x (token life cycle, bulk import, error output)';
+
+/**
+ * Writes test/e2e/support/scenarios.txt, the list of end-to-end scenarios a whole run must
+ * match, from a run that only lists them (no scenario runs, no n8n starts).
+ */
+async function scenarios() {
+	const fs = require('fs');
+	const os = require('os');
+	const { SCENARIO_LIST } = require('./test/e2e/support/suite-table');
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracx-scenarios-'));
+	const output = path.join(dir, 'listing.json');
+	await run(
+		bin('jest'),
+		['--selectProjects', 'e2e', '--testNamePattern', '^$', '--json', `--outputFile=${output}`],
+		{ env: { ...process.env, TRACX_E2E_LIST_ONLY: '1' }, stdio: ['ignore', 'ignore', 'inherit'] },
+	);
+	const listing = JSON.parse(fs.readFileSync(output, 'utf8'));
+	fs.rmSync(dir, { recursive: true, force: true });
+	const names = listing.testResults
+		.flatMap((file) =>
+			file.assertionResults.map((a) => `${path.basename(file.name)} :: ${a.fullName}`),
+		)
+		.sort();
+	const header = [
+		'# The end-to-end scenarios, one per line: <file> :: <full name> (both majors).',
+		'# A whole run (gulp e2e, npm test) fails when a scenario listed here did not run or one',
+		'# ran that is not listed. Change a scenario and this list together: gulp scenarios.',
+	];
+	fs.writeFileSync(SCENARIO_LIST, `${[...header, ...names].join('\n')}\n`);
+	console.log(`${names.length} scenarios written to ${path.relative(root, SCENARIO_LIST)}`);
+}
+scenarios.description = 'rewrite test/e2e/support/scenarios.txt from the scenario files';
 
 function sandbox() {
 	return run(process.execPath, [path.join(root, 'test/sandbox/cli.js'), ...process.argv.slice(3)]);
@@ -214,8 +367,11 @@ exports.build = build;
 exports.unit = unit;
 exports.prerequisites = prerequisites;
 exports.check = series(lint, typecheck, build, unit);
+exports.quick = series(lint, typecheck, build, unit, smoke);
+exports.smoke = series(buildIfChanged, smoke);
 exports.e2e = series(prerequisites, build, endToEnd);
 exports.test = series(prerequisites, lint, typecheck, build, unit, endToEnd);
 exports.sandbox = sandbox;
+exports.scenarios = scenarios;
 exports.demo = series(buildIfChanged, runDemo);
 exports.bench = series(build, benchmarks);

@@ -1,6 +1,8 @@
 /** Two projects: `unit` (nock, no network, seconds) and `e2e` (built package inside real n8n
  * against the local Tracx sandbox, minutes). `npm test` runs both through gulp. */
 module.exports = {
+	// The e2e project's time per file and the scenarios it ran (support/time-reporter.js).
+	reporters: ['default', '<rootDir>/test/e2e/support/time-reporter.js'],
 	projects: [
 		{
 			displayName: 'unit',

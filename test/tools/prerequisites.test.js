@@ -4,7 +4,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { missingPrerequisites } = require('../e2e/support/services');
+const {
+	ensureServicePackages,
+	missingPrerequisites,
+	ServicesUnavailableError,
+} = require('../e2e/support/services');
 
 /** A machine of our own making: folders with the programs a test wants present. */
 function machine({ programs = [], postgres = false }) {
@@ -57,5 +61,16 @@ describe('what the end-to-end suite needs from the machine (checked before it st
 			/^The queue-mode tests need redis-server and postgresql, which are not installed, and there is no apt-get here to install them: /,
 		);
 		expect(reason).toContain('sudo apt-get install redis-server postgresql');
+	});
+});
+
+describe('queue-mode services where apt cannot install them', () => {
+	test('the tests stop with the reason, never a silent skip', () => {
+		// a machine where neither redis-server nor apt-get can be found
+		const elsewhere = { searchPath: '' };
+		expect(() => ensureServicePackages(elsewhere)).toThrow(ServicesUnavailableError);
+		expect(() => ensureServicePackages(elsewhere)).toThrow(
+			/^The queue-mode tests need redis-server.* there is no apt-get here to install (it|them): install/,
+		);
 	});
 });

@@ -35,5 +35,6 @@ module.exports = async function globalSetup(globalConfig, projectConfig) {
 		`\n[e2e] runtimes ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${summary})\n`,
 	);
 	// The scenario files that need a running n8n wait for it; the others run meanwhile.
-	startSharedInBackground();
+	// A run that only lists the scenarios (gulp scenarios) needs none.
+	if (process.env.TRACX_E2E_LIST_ONLY !== '1') startSharedInBackground();
 };

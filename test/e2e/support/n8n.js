@@ -117,6 +117,11 @@ function delay(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function isConnectionReset(error) {
+	const code = error?.cause?.code;
+	return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
+}
+
 function parseJson(text) {
 	try {
 		return JSON.parse(text);
@@ -367,10 +372,18 @@ class N8n {
 	}
 
 	/**
-	 * Activates a workflow so that its trigger (a Webhook, say) listens. The CLI only writes
-	 * the database and a running n8n reads it at start only, so a running n8n is restarted.
+	 * Activates a workflow so that its trigger (a Webhook, say) listens. Before n8n starts,
+	 * through the CLI (which only writes the database; n8n reads it at start). On a running
+	 * n8n whose owner is set up, through the REST API, as the editor's toggle does: no restart.
 	 */
 	async publishWorkflow(id) {
+		if (this.server && this.cookie) {
+			const { versionId } = await this.restData('GET', `/rest/workflows/${id}`);
+			await this.restData('POST', `/rest/workflows/${id}/activate`, { versionId });
+			this.published.add(id);
+			await this.waitForWebhooks(Date.now() + READY_TIMEOUT_MS, [id]);
+			return;
+		}
 		await this.runOk(this.differences.publishArgs(id));
 		this.published.add(id);
 		if (this.server) {
@@ -567,12 +580,23 @@ class N8n {
 		const headers = { 'browser-id': BROWSER_ID };
 		if (this.cookie) headers.cookie = this.cookie;
 		if (body !== undefined) headers['content-type'] = 'application/json';
-		const response = await fetch(`${this.url}${urlPath}`, {
-			method,
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-		});
+		const send = () =>
+			fetch(`${this.url}${urlPath}`, {
+				method,
+				headers,
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+			});
+		let response;
+		try {
+			response = await send();
+		} catch (error) {
+			// A kept-alive connection that n8n closed while this process was busy (a test making
+			// 1,500 records in one go, say) fails the next request on it with a reset before
+			// anything reached n8n. A read is sent again once, on a new connection.
+			if (method !== 'GET' || !isConnectionReset(error)) throw error;
+			response = await send();
+		}
 		const text = await response.text();
 		return { status: response.status, headers: response.headers, body: parseJson(text) ?? text };
 	}
