@@ -104,8 +104,10 @@ describe.each(selectedRuntimes())('e2e harness on %s', (runtimeKey) => {
 
 	test('loads the package: its node type is known, a misspelt one is not', async () => {
 		const withType = (id, type) => workflow(id, [manualTrigger(), node('Tracx', type, 1, {}, 200)]);
-		await n8n.importWorkflow(withType('harnessTracx', 'n8n-nodes-tracx.tracx'));
-		await n8n.importWorkflow(withType('harnessMisspelt', 'n8n-nodes-tracx.tracks'));
+		await n8n.importWorkflows([
+			withType('harnessTracx', 'n8n-nodes-tracx.tracx'),
+			withType('harnessMisspelt', 'n8n-nodes-tracx.tracks'),
+		]);
 
 		// Both fail (the node has no credential); only the misspelt one for an unknown type.
 		const known = await n8n.execute('harnessTracx');
