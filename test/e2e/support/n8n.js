@@ -103,9 +103,11 @@ function signalGroup(pgid, signal) {
 function countStart(runtimeKey, command) {
 	const file = process.env.TRACX_E2E_STATS;
 	if (!file) return;
-	// Inside a test file jest knows which file runs; globalSetup's shared servers have none.
+	// Inside a test file jest knows which file runs; a process a test starts (the demo) is
+	// labelled by it, and globalSetup's shared servers are 'shared'.
 	const testPath = globalThis.expect?.getState?.().testPath;
-	const entry = { runtimeKey, command, file: testPath ? path.basename(testPath) : 'shared' };
+	const file = testPath ? path.basename(testPath) : process.env.TRACX_E2E_STATS_LABEL || 'shared';
+	const entry = { runtimeKey, command, file };
 	fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
 }
 
