@@ -31,6 +31,8 @@ const COMMAND_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = Number(process.env.TRACX_N8N_READY_TIMEOUT_MS) || 120_000;
 const STOP_GRACE_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+/** How long a request n8n did not take (see request()) is sent again. */
+const UNANSWERED_RETRY_MS = 30_000;
 const POLL_MS = 200;
 
 const ENV = {
@@ -101,14 +103,14 @@ function signalGroup(pgid, signal) {
  * line per start): the suite's time table says how many each file made.
  */
 function countStart(runtimeKey, command) {
-	const file = process.env.TRACX_E2E_STATS;
-	if (!file) return;
+	const statsFile = process.env.TRACX_E2E_STATS;
+	if (!statsFile) return;
 	// Inside a test file jest knows which file runs; a process a test starts (the demo) is
 	// labelled by it, and globalSetup's shared servers are 'shared'.
 	const testPath = globalThis.expect?.getState?.().testPath;
 	const file = testPath ? path.basename(testPath) : process.env.TRACX_E2E_STATS_LABEL || 'shared';
 	const entry = { runtimeKey, command, file };
-	fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
+	fs.appendFileSync(statsFile, `${JSON.stringify(entry)}\n`);
 }
 
 function logTail(child, lines = 40) {
@@ -589,15 +591,29 @@ class N8n {
 				body: body === undefined ? undefined : JSON.stringify(body),
 				signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
 			});
+		// Two answers that come before n8n handles the request, so sending it again is safe:
+		// a kept-alive connection that n8n closed while it or this process was busy (1.x runs
+		// Code nodes on its main thread; a 10,000-item run holds it for seconds) resets the next
+		// read sent on it; and once its database ping (every 2 s, given up after 5 s) timed out,
+		// n8n answers every request 503 "Database is not ready!" until a ping succeeds again.
+		const deadline = Date.now() + UNANSWERED_RETRY_MS;
 		let response;
-		try {
-			response = await send();
-		} catch (error) {
-			// A kept-alive connection that n8n closed while this process was busy (a test making
-			// 1,500 records in one go, say) fails the next request on it with a reset before
-			// anything reached n8n. A read is sent again once, on a new connection.
-			if (method !== 'GET' || !isConnectionReset(error)) throw error;
-			response = await send();
+		for (;;) {
+			let reason;
+			try {
+				response = await send();
+				if (response.status !== 503) break;
+				const text = await response.clone().text();
+				if (!text.includes('Database is not ready')) break;
+				reason = 'answered 503 "Database is not ready!"';
+			} catch (error) {
+				if (method !== 'GET' || !isConnectionReset(error)) throw error;
+				reason = 'reset the connection';
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`${method} ${urlPath}: n8n ${reason} for ${UNANSWERED_RETRY_MS / 1000} s`);
+			}
+			await delay(POLL_MS);
 		}
 		const text = await response.text();
 		return { status: response.status, headers: response.headers, body: parseJson(text) ?? text };

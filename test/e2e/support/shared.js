@@ -36,6 +36,18 @@ const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether stored run data is the finished run's (see SharedN8n.finishedExecution). */
+function finalRunData(data, status) {
+	if (data?.resultData?.error) return true;
+	// A stopped or crashed run may end with work left on its stack.
+	if (status === 'canceled' || status === 'crashed') return true;
+	const { lastNodeExecuted, runData } = data?.resultData ?? {};
+	return (
+		data?.executionData?.nodeExecutionStack?.length === 0 &&
+		runData?.[lastNodeExecuted] !== undefined
+	);
+}
+
 /** The jest parent process's handles on the servers (globalSetup and globalTeardown share it). */
 const HANDLES = Symbol.for('tracx.e2e.shared');
 
@@ -249,7 +261,7 @@ class SharedN8n extends N8n {
 			status: execution.status,
 			mode: execution.mode,
 			finished: execution.finished,
-			data: this.flatted.parse(execution.data),
+			data: execution.runData,
 		};
 		return {
 			code: execution.status === 'success' ? 0 : 1,
@@ -261,7 +273,13 @@ class SharedN8n extends N8n {
 		};
 	}
 
-	/** Waits for an execution to finish and returns it as stored (run data still flatted). */
+	/**
+	 * Waits for an execution to finish and returns it as stored, with its run data parsed
+	 * (`runData`). n8n 1.x on SQLite writes a finished execution's status and its run data in
+	 * two statements, so the status can say "success" while the data read with it is still the
+	 * data stored before: an execution counts as finished once its data is final too (a failed
+	 * run carries its error; any other has nothing left to run and holds its last node's run).
+	 */
 	async finishedExecution(
 		executionId,
 		{ what = `execution ${executionId}`, timeoutMs = EXECUTION_TIMEOUT_MS } = {},
@@ -271,7 +289,11 @@ class SharedN8n extends N8n {
 		for (;;) {
 			const { status, body } = await this.rest('GET', `/rest/executions/${executionId}`);
 			last = status === 200 ? body.data?.status : `HTTP ${status}`;
-			if (status === 200 && FINISHED.has(body.data?.status)) return body.data;
+			if (status === 200 && FINISHED.has(body.data?.status)) {
+				const runData = this.flatted.parse(body.data.data);
+				if (finalRunData(runData, body.data.status)) return { ...body.data, runData };
+				last = `${body.data.status}, its run data not yet stored`;
+			}
 			if (Date.now() > deadline) {
 				throw new Error(
 					`Waited ${timeoutMs / 1000} s for ${what} to finish; its last status was ${last}`,
