@@ -52,38 +52,6 @@ async function untilTime(at) {
 	while (Date.now() < at) await delay(at - Date.now() + 1);
 }
 
-/**
- * n8n 1.x runs Code nodes on its main thread. While a 10,000-item run holds it for seconds,
- * the shared server (a) now and then resets the connection a poll arrives on (ECONNRESET),
- * and (b) its database ping (SELECT 1 every 2 s, given up after 5 s) times out, after which
- * it answers every request with 503 "Database is not ready!" until a ping succeeds again.
- * Both happen before n8n handles the request, so sending it again is safe: this file's
- * requests are, until the server answers or 30 s have passed.
- */
-function retryUnanswered(n8n) {
-	const request = n8n.request.bind(n8n);
-	n8n.request = async (method, urlPath, body) => {
-		const deadline = Date.now() + 30_000;
-		for (;;) {
-			let reason;
-			try {
-				const response = await request(method, urlPath, body);
-				if (response.status !== 503 || response.body?.message !== 'Database is not ready!') {
-					return response;
-				}
-				reason = 'answered 503 "Database is not ready!"';
-			} catch (error) {
-				if (method !== 'GET' || error?.cause?.code !== 'ECONNRESET') throw error;
-				reason = 'reset the connection';
-			}
-			if (Date.now() > deadline) {
-				throw new Error(`${method} ${urlPath}: n8n ${reason} for 30 s`);
-			}
-			await delay(200);
-		}
-	};
-}
-
 const participant = (n, overrides) => record('E2E', n, overrides);
 
 const example = (file) =>
@@ -118,34 +86,12 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 	/** What the editor sends for a saved credential: n8n's id for it. */
 	const savedCredential = (id) => ({ ...credential(id), id: n8n.credentialId(id) });
 
-	/**
-	 * A finished run's data as stored: one that failed carries its error; one that succeeded
-	 * has nothing left to run and holds the run of the node it executed last.
-	 */
-	const finalRunData = (data) =>
-		Boolean(data?.resultData?.error) ||
-		(data?.executionData?.nodeExecutionStack?.length === 0 &&
-			data.resultData?.runData?.[data.resultData.lastNodeExecuted] !== undefined);
-
-	/**
-	 * A manual run, waited for until its final run data is stored: n8n 1.x on SQLite writes a
-	 * finished execution's status and its run data in two statements, so the status can
-	 * already say "success" while the data read with it is still the one stored before.
-	 */
+	/** A manual run; its stored run data is kept for the secret scan. */
 	async function manualRun(workflowId) {
 		runs += 1;
 		const outcome = await n8n.execute(workflowId);
-		const what = `the final run data of workflow "${workflowId}" (execution ${outcome.executionId}, ${outcome.result.status})`;
-		const deadline = Date.now() + 30_000;
-		let data = outcome.result.data;
-		while (!finalRunData(data)) {
-			if (Date.now() > deadline) throw new Error(`Waited 30 s for ${what} to be stored`);
-			await delay(50);
-			const execution = await n8n.restData('GET', `/rest/executions/${outcome.executionId}`);
-			data = n8n.flatted.parse(execution.data);
-		}
-		storedRuns.set(outcome.executionId, data);
-		return { ...outcome, result: { ...outcome.result, data } };
+		storedRuns.set(outcome.executionId, outcome.result.data);
+		return outcome;
 	}
 
 	/** Runs a workflow and returns its parsed result together with what the sandbox saw. */
@@ -176,7 +122,6 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
 		n8n = await sharedN8n(runtimeKey);
-		retryUnanswered(n8n);
 		const cred = (id, token) => ({
 			...credential(id),
 			type: 'tracxConnectApi',
