@@ -211,6 +211,8 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	let sandbox;
 	let n8n;
 	let started;
+	/** How long this file waited for the shared n8n (started by globalSetup) to be ready. */
+	let waited;
 
 	function report(label, figures) {
 		process.stdout.write(`[stop ${runtimeKey}] ${label}: ${JSON.stringify(figures)}\n`);
@@ -321,6 +323,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		sandbox = await startSandbox({ bulkDelayMs: 20 });
 		for (const token of TOKENS) sandbox.control.connectTokens(token);
 		n8n = await sharedN8n(runtimeKey);
+		waited = Date.now() - started;
 		await n8n.importCredentials(
 			Object.entries(CREDENTIALS).map(([id, connectToken]) => ({
 				...credential(id),
@@ -354,7 +357,8 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		await n8n?.cleanup();
 		await sandbox?.close();
 		process.stderr.write(
-			`[e2e] stop.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s\n`,
+			`[e2e] stop.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s ` +
+				`(${Math.round(waited / 1000)} s of it waiting for the shared n8n)\n`,
 		);
 	});
 
