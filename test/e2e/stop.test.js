@@ -4,7 +4,7 @@
  * Stop and 403 messages in real n8n (1.x and 2.x), on the shared n8n of each major
  * (support/shared.js): this file's credentials and workflows (ids translated by the driver),
  * webhook paths `tracx-stop-…` and webhookIds of its own; its executions are found by
- * filtering on its workflow ids, and the log it reads is what n8n printed about them.
+ * filtering on its workflow ids, and the log it reads is what n8n printed while its scenario ran.
  *
  * Stop: imports started by webhook are stopped the way the editor stops them
  * (`POST /rest/executions/:id/stop`) while the sandbox is slow enough that the stop lands
