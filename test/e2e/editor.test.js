@@ -5,17 +5,20 @@
  * the choices it offers: the node types as the editor loads them (action texts, the tool
  * variant's Tool Description, the Custom API Call n8n adds), a run with Custom API Call
  * picked, the Race picker with an event ID beyond 2^53 − 1, and the credential's Test
- * button with a Base URL that lacks its scheme. One n8n start per major version.
+ * button with a Base URL that lacks its scheme.
+ *
+ * Runs on the shared n8n of each major (support/shared.js): the credential and the workflow
+ * are this file's own (ids translated by the driver), its webhook path and webhookId are
+ * prefixed `tracx-editor-`/its own, and the run is found by filtering on its workflow id.
  */
-const path = require('node:path');
-
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { sharedN8n } = require('./support/shared');
 const { node, rl, tracx } = require('./support/workflows');
 
-const PACKAGE_DIR = path.resolve(__dirname, '../..');
 jest.setTimeout(5 * 60_000);
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TOKEN = 'fake-connect-token-all';
 const CREDENTIAL = { id: 'tracxEditor', name: 'Tracx (editor)' };
@@ -44,6 +47,17 @@ function customApiCallWorkflow() {
 	};
 }
 
+/** Polls `check` every 100 ms until it returns a truthy value; fails after `ms`, naming `what`. */
+async function waitFor(what, check, ms = 60_000) {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+		await delay(100);
+	}
+}
+
 describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)', (runtimeKey) => {
 	let sandbox;
 	let n8n;
@@ -53,7 +67,7 @@ describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
-		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
+		n8n = await sharedN8n(runtimeKey);
 		await n8n.importCredentials([
 			{
 				...CREDENTIAL,
@@ -64,8 +78,6 @@ describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)
 		const workflow = customApiCallWorkflow();
 		await n8n.importWorkflow(workflow);
 		await n8n.publishWorkflow(workflow.id);
-		await n8n.start();
-		await n8n.ownerSetup();
 		// the node types as the editor loads them
 		const response = await n8n.rest('GET', '/types/nodes.json');
 		expect(response.status).toBe(200);
@@ -118,10 +130,16 @@ describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)
 			body: '{}',
 		});
 		expect(response.status).toBe(500);
-		const filter = encodeURIComponent(JSON.stringify({ workflowId: 'tracxEditorCustomCall' }));
-		const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
-		const [run] = list.results ?? list;
-		const execution = await n8n.restData('GET', `/rest/executions/${run.id}`);
+		const workflowId = n8n.workflowId('tracxEditorCustomCall');
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		// the webhook answers once the node failed; the execution is stored right after
+		const run = await waitFor('the stored run of tracxEditorCustomCall', async () => {
+			const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
+			return (list.results ?? list)[0];
+		});
+		const execution = await n8n.finishedExecution(run.id, {
+			what: 'the run of tracxEditorCustomCall',
+		});
 		expect(execution.status).toBe('error');
 		// the run data as n8n stores it (serialized): the node's message and where to go
 		expect(execution.data).toContain(
@@ -143,7 +161,9 @@ describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)
 					operation: 'upsertMany',
 					event: rl(eventId),
 				},
-				credentials: { tracxConnectApi: CREDENTIAL },
+				credentials: {
+					tracxConnectApi: { ...CREDENTIAL, id: n8n.credentialId(CREDENTIAL.id) },
+				},
 			});
 		await expect(ask('9007199254740993')).rejects.toThrow(
 			'\\"Event\\" must be a Tracx event ID (a whole number from 1 to 9007199254740991), got \\"9007199254740993\\"',

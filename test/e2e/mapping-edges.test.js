@@ -1,8 +1,8 @@
 'use strict';
 
 /**
- * Participant mapping off the happy path, in real n8n (1.x and 2.x), one n8n start per major
- * for the whole file, every scenario through a webhook or an MCP tool call:
+ * Participant mapping off the happy path, in real n8n (1.x and 2.x), on the shared n8n of
+ * each major (support/shared.js), every scenario through a webhook or an MCP tool call:
  *
  * - as an MCP tool, a field mapped from `$json` stores what n8n's own evaluation gives (the
  *   MCP Server Trigger's JSON-RPC request), not the tool call's arguments;
@@ -10,8 +10,10 @@
  *   both operations and both mapping modes;
  * - a Fixed mapper value holding `{{ … }}` is refused before anything is sent, in both
  *   operations and Validate Only.
+ *
+ * The credential and workflows are this file's own (ids translated by the driver); webhook
+ * paths start with `edges-` and the webhookIds are this file's.
  */
-const path = require('node:path');
 
 const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const {
@@ -20,16 +22,17 @@ const {
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { sharedN8n } = require('./support/shared');
 const { node, chain, rl, tracx, autoMap } = require('./support/workflows');
 
-const PACKAGE_DIR = path.resolve(__dirname, '../..');
 const ENDPOINT_TIMEOUT_MS = 60_000;
 jest.setTimeout(5 * 60_000);
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const CREDENTIAL = { id: 'tracxEdges', name: 'Tracx (edges)' };
-const MCP_PATH = 'tracx-mapping-edges';
+const MCP_PATH = 'edges-tracx-mapping';
+/** Webhook paths (the workflow ids, prefixed). */
+const HOOK = { edgesEmptyCells: 'edges-empty-cells', edgesFixedBraces: 'edges-fixed-braces' };
 
 /** Field by field: every column by a plain reference (read from the item), state left to n8n. */
 const byColumn = {
@@ -55,7 +58,7 @@ let webhookCount = 0;
 /**
  * Webhook → Split Out (body.rows, one item per row) → Switch on each row's `route` → one
  * Tracx node per route; n8n answers with every item of the Tracx node that ran. One
- * workflow for several scenarios: each publish costs an n8n command.
+ * workflow for several scenarios.
  */
 function routedFlow(id, routes) {
 	const webhook = node(
@@ -64,7 +67,7 @@ function routedFlow(id, routes) {
 		2,
 		{
 			httpMethod: 'POST',
-			path: id,
+			path: HOOK[id],
 			responseMode: 'lastNode',
 			responseData: 'allEntries',
 			options: {},
@@ -210,9 +213,9 @@ describe.each(selectedRuntimes())('participant mapping edges in real n8n (%s)', 
 			.requests({})
 			.items.filter((r) => r.method === 'POST' && /participant/.test(r.path)).length;
 
-	async function post(webhookPath, route, rows) {
+	async function post(workflowId, route, rows) {
 		rows = rows.map((row) => ({ ...row, route }));
-		const response = await fetch(`${n8n.url}/webhook/${webhookPath}`, {
+		const response = await fetch(`${n8n.url}/webhook/${HOOK[workflowId]}`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ rows }),
@@ -237,14 +240,14 @@ describe.each(selectedRuntimes())('participant mapping edges in real n8n (%s)', 
 			} catch (error) {
 				await mcp.close().catch(() => {});
 				if (Date.now() > deadline) throw new Error(`MCP endpoint never answered: ${error.message}`);
-				await delay(500);
+				await delay(100);
 			}
 		}
 	}
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 0 });
-		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
+		n8n = await sharedN8n(runtimeKey);
 		await n8n.importCredentials([
 			{
 				...CREDENTIAL,
@@ -265,7 +268,6 @@ describe.each(selectedRuntimes())('participant mapping edges in real n8n (%s)', 
 		];
 		await n8n.importWorkflows(workflows);
 		for (const workflow of workflows) await n8n.publishWorkflow(workflow.id);
-		await n8n.start();
 	});
 
 	afterAll(async () => {

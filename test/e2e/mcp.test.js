@@ -4,7 +4,13 @@
  * The Tracx node as an AI agent's tool: the shipped example workflow (n8n's MCP Server
  * Trigger with Tracx tools) published in real n8n (1.x and 2.x), driven by a client built
  * on the official MCP SDK over Streamable HTTP, as an agent would: list the tools, call
- * them, and read what comes back, errors included. One n8n start per major version.
+ * them, and read what comes back, errors included.
+ *
+ * Runs on the shared n8n of each major (support/shared.js; on 2.x it runs with
+ * N8N_DISABLED_MODULES=mcp-registry, as every n8n of the suite). The credentials and the
+ * workflow are this file's own (ids translated by the driver); the MCP path and the
+ * trigger's webhookId are this file's, so that other files may publish the example too. The
+ * secret scan reads what the shared n8n logged (debug level) since this file attached.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,7 +22,7 @@ const {
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { sharedN8n } = require('./support/shared');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(PACKAGE_DIR, 'examples', 'mcp-server-tools.json');
@@ -27,15 +33,22 @@ jest.setTimeout(5 * 60_000);
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TOKENS = { all: 'fake-connect-token-all', read: 'fake-connect-token-read' };
+/** This file's MCP endpoint (the example's own is /mcp/tracx) and its trigger's webhookId. */
+const MCP_PATH = 'mcp-e2e-tracx';
+const MCP_WEBHOOK_ID = '6d2c9e41-7a3b-4c5d-8e9f-0a1b2c3d4e5f';
 const READ_ONLY_TOOL = 'save_participant_read_only';
 const TOOL_NAMES = ['list_events', 'list_races', 'save_participant', READ_ONLY_TOOL];
 
 /**
  * The example as shipped, plus one more tool: Create or Update with a credential that may
  * only read (no permission to store participants). One workflow: one import, one publish.
+ * The trigger listens on this file's path, under this file's webhookId.
  */
 function workflow() {
 	const example = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
+	const trigger = example.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger');
+	trigger.parameters.path = MCP_PATH;
+	trigger.webhookId = MCP_WEBHOOK_ID;
 	const save = example.nodes.find((node) => node.name === 'save_participant');
 	example.nodes.push({
 		...save,
@@ -89,14 +102,14 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 				if (Date.now() > deadline) {
 					throw new Error(`MCP endpoint /mcp/${mcpPath} never answered: ${error.message}`);
 				}
-				await delay(500);
+				await delay(100);
 			}
 		}
 	}
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
-		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
+		n8n = await sharedN8n(runtimeKey);
 		await n8n.importCredentials([
 			{
 				id: 'tracxSandbox',
@@ -114,8 +127,7 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		const tools = workflow();
 		await n8n.importWorkflow(tools);
 		await n8n.publishWorkflow(tools.id);
-		await n8n.start();
-		client = await connect('tracx');
+		client = await connect(MCP_PATH);
 	});
 
 	afterAll(async () => {
@@ -349,6 +361,8 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 
 	test('no connect or session token appears in what n8n logged', () => {
 		const log = n8n.logText();
+		// what the scan reads covers this file's tool calls (the shared n8n logs at debug level)
+		expect(log).toContain(`"workflowId":"${n8n.workflowId('tracxMcpServer')}"`);
 		for (const token of Object.values(TOKENS)) expect(log).not.toContain(token);
 		expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
 	});

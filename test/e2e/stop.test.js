@@ -1,23 +1,26 @@
 'use strict';
 
 /**
- * Stop and 403 messages in real n8n (1.x and 2.x), one `n8n start` per major.
+ * Stop and 403 messages in real n8n (1.x and 2.x), on the shared n8n of each major
+ * (support/shared.js): this file's credentials and workflows (ids translated by the driver),
+ * webhook paths `tracx-stop-…` and webhookIds of its own; its executions are found by
+ * filtering on its workflow ids, and the log it reads is what n8n printed while its scenario ran.
  *
  * Stop: imports started by webhook are stopped the way the editor stops them
  * (`POST /rest/executions/:id/stop`) while the sandbox is slow enough that the stop lands
  * mid-import; the sandbox's request log then says which requests STARTED after the stop
  * (start = logged end time − duration): there must be none. The figures (requests before
- * the stop, cut off by it, participants stored) go to stdout for the README.
+ * the stop, cut off by it, participants stored) go to stdout for the README. Requests cut off
+ * by the stop are logged once the sandbox answers them: a request sent to the sandbox after
+ * the stop, with the same latency, is answered after them.
  *
  * 403: Tracx answers 403 both for a missing permission and for an event outside the
  * token's scope; each cause, and the case where the node cannot tell, with the message the
  * node gives.
  */
-const path = require('node:path');
-
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
-const { N8n } = require('./support/n8n');
+const { sharedN8n } = require('./support/shared');
 const {
 	chain,
 	node,
@@ -29,10 +32,11 @@ const {
 	participant,
 } = require('./support/workflows');
 
-const PACKAGE_DIR = path.resolve(__dirname, '../..');
 jest.setTimeout(5 * 60_000);
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long after its Retry-After a retry would surely have reached the sandbox. */
+const RETRY_MARGIN_MS = 2000;
 
 /**
  * Extra connect tokens: two lack one write permission and may list every event and race;
@@ -207,7 +211,8 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	let sandbox;
 	let n8n;
 	let started;
-	let flatted;
+	/** How long this file waited for the shared n8n (started by globalSetup) to be ready. */
+	let waited;
 
 	function report(label, figures) {
 		process.stdout.write(`[stop ${runtimeKey}] ${label}: ${JSON.stringify(figures)}\n`);
@@ -227,9 +232,45 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		}
 	}
 
-	async function executionsOf(workflowId) {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	/** The executions of one of this file's workflows (by the id the file gave it). */
+	async function executionsOf(id) {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: n8n.workflowId(id) }));
 		return (await n8n.restData('GET', `/rest/executions?filter=${filter}`)).results;
+	}
+
+	/**
+	 * Waits until the sandbox has logged every request that reached it before now: it sleeps
+	 * the same latency for each request, in arrival order, so once a request sent now has
+	 * been answered, the earlier ones (those cut off by a stop included) are logged.
+	 */
+	async function sandboxCaughtUp() {
+		const answer = await fetch(`${sandbox.baseUrl}/events`, {
+			signal: AbortSignal.timeout(30_000),
+		}).catch((error) => {
+			throw new Error(`waiting for the sandbox to answer a request sent after the stop: ${error}`);
+		});
+		// no token: the sandbox answers it with 401 after the latency, and logs it
+		expect(answer.status).toBe(401);
+	}
+
+	/**
+	 * Waits until n8n logged (debug level, both majors) that the Tracx node of workflow `id`
+	 * returned: "Running node "Tracx" finished …" with the workflow's id, in the log after
+	 * `logFrom` (a length of logText()).
+	 */
+	async function tracxReturned(id, logFrom) {
+		const workflowId = n8n.workflowId(id);
+		await waitFor(`n8n to log that the Tracx node of ${id} returned after the stop`, () =>
+			n8n
+				.logText()
+				.slice(logFrom)
+				.split('\n')
+				.some(
+					(line) =>
+						line.includes('"Running node \\"Tracx\\" finished') &&
+						line.includes(`"workflowId":"${workflowId}"`),
+				),
+		);
 	}
 
 	/**
@@ -239,6 +280,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	async function stopMidway({ id, hook, route, stopAfter, latencyMs }) {
 		sandbox.control.latency({ ms: latencyMs });
 		const since = lastSeq();
+		const logFrom = n8n.logText().length;
 		const onRoute = () =>
 			sandbox.control.requests({ since }).items.filter((r) => r.route === route);
 		const answer = await fetch(`${n8n.url}/webhook/${hook}`, { method: 'POST' });
@@ -253,14 +295,17 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		await waitFor(`${id} to end`, async () =>
 			(await executionsOf(id)).every((e) => e.status !== 'running' && e.status !== 'new'),
 		);
-		// requests cut off by the stop are logged once the sandbox has finished them
-		await delay(latencyMs + 1000);
+		// what the node sent before its code returned has reached the sandbox; requests cut
+		// off by the stop are logged once the sandbox has finished them
+		await tracxReturned(id, logFrom);
+		await sandboxCaughtUp();
 		sandbox.control.latency({ ms: 0 });
 		const requests = onRoute();
 		const final = (await executionsOf(id)).find((e) => e.id === execution.id);
 		const stored = await n8n.restData('GET', `/rest/executions/${execution.id}`);
-		const resultData = flatted.parse(stored.data).resultData;
+		const resultData = n8n.flatted.parse(stored.data).resultData;
 		return {
+			executionId: execution.id,
 			status: final?.status,
 			runError: resultData.error?.message ?? null,
 			nodeError: resultData.runData?.Tracx?.[0]?.error?.message ?? null,
@@ -277,9 +322,8 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		started = Date.now();
 		sandbox = await startSandbox({ bulkDelayMs: 20 });
 		for (const token of TOKENS) sandbox.control.connectTokens(token);
-		n8n = await N8n.create({ runtimeKey, packageDir: PACKAGE_DIR });
-		// n8n stores run data in the `flatted` format; read it with the copy n8n itself uses
-		flatted = require(path.join(n8n.runtime.dir, 'node_modules', 'flatted'));
+		n8n = await sharedN8n(runtimeKey);
+		waited = Date.now() - started;
 		await n8n.importCredentials(
 			Object.entries(CREDENTIALS).map(([id, connectToken]) => ({
 				...credential(id),
@@ -307,15 +351,14 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		];
 		await n8n.importWorkflows(workflows);
 		for (const workflow of workflows) await n8n.publishWorkflow(workflow.id);
-		await n8n.start();
-		await n8n.ownerSetup();
 	});
 
 	afterAll(async () => {
 		await n8n?.cleanup();
 		await sandbox?.close();
 		process.stderr.write(
-			`[e2e] stop.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s\n`,
+			`[e2e] stop.test.js ${runtimeKey}: ${Math.round((Date.now() - started) / 1000)} s ` +
+				`(${Math.round(waited / 1000)} s of it waiting for the shared n8n)\n`,
 		);
 	});
 
@@ -345,13 +388,15 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	);
 
 	test('Stop during the retry wait of the session-token exchange sends no further exchange', async () => {
+		const retryAfter = 4;
 		sandbox.control.faults({
 			status: 503,
 			count: 3,
-			retryAfter: 4,
+			retryAfter,
 			routes: ['POST /session-token'],
 		});
 		const since = lastSeq();
+		const logFrom = n8n.logText().length;
 		const exchanges = () =>
 			sandbox.control.requests({ since }).items.filter((r) => r.route === 'POST /session-token');
 		await fetch(`${n8n.url}/webhook/tracx-stop-exchange`, { method: 'POST' });
@@ -360,8 +405,12 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		);
 		await waitFor('the first exchange', () => exchanges().length >= 1);
 		await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
-		// without the stop the exchange would try again after the 4 s Retry-After
-		await delay(6000);
+		await tracxReturned('stopExchange', logFrom);
+		// Without the stop the exchange would try again once the 503's Retry-After has passed,
+		// in the node or in an exchange left running after it returned: no retry can be seen
+		// before that moment, so the check of absence waits for it (with a margin).
+		const retryDue = Date.parse(exchanges()[0].time) + retryAfter * 1000 + RETRY_MARGIN_MS;
+		await delay(Math.max(0, retryDue - Date.now()));
 		report('stop during exchange wait', { exchanges: exchanges().map((r) => r.status) });
 		expect(exchanges().map((r) => r.status)).toEqual([503]);
 		expect(sandbox.control.requests({ since }).items.map((r) => r.route)).toEqual([
@@ -378,7 +427,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		);
 		expect(done.status).toBe('success');
 		const execution = await n8n.restData('GET', `/rest/executions/${done.id}`);
-		const run = { data: flatted.parse(execution.data) };
+		const run = { data: n8n.flatted.parse(execution.data) };
 		const seen = FORBIDDEN.map((c) => {
 			const [error] = outputOf(run, c.id).map((json) => json.error);
 			report(`403 ${c.name}`, error);
