@@ -248,6 +248,8 @@ class N8n {
 		this.cookie = null;
 		this.owner = null;
 		this.sequence = 0;
+		/** Names the files of this driver apart from another's on the same user folder. */
+		this.filePrefix = '';
 	}
 
 	/**
@@ -267,7 +269,7 @@ class N8n {
 		const command = args[0].replace(/\W+/g, '-');
 		child.logFile = path.join(
 			this.logDir,
-			`${String(++this.sequence).padStart(3, '0')}-${command}.log`,
+			`${this.filePrefix}${String(++this.sequence).padStart(3, '0')}-${command}.log`,
 		);
 		fs.writeFileSync(child.logFile, `=== n8n ${args.join(' ')} (pgid ${pgid})\n`);
 		const log = fs.createWriteStream(child.logFile, { flags: 'a' });
@@ -320,7 +322,7 @@ class N8n {
 	scratchFile(kind) {
 		const dir = path.join(this.userFolder, 'io');
 		fs.mkdirSync(dir, { recursive: true });
-		return path.join(dir, `${kind}-${++this.sequence}.json`);
+		return path.join(dir, `${this.filePrefix}${kind}-${++this.sequence}.json`);
 	}
 
 	/** `credentials`: `[{ id, name, type, data }]` with plain data; n8n encrypts it. */

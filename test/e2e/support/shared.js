@@ -152,6 +152,8 @@ class SharedN8n extends N8n {
 		n8n.url = `http://127.0.0.1:${state.port}`;
 		n8n.cookie = state.cookie;
 		n8n.owner = state.owner;
+		// Each file's CLI runs log to files of their own: names never repeat another file's.
+		n8n.filePrefix = `${path.basename(globalThis.expect?.getState?.().testPath ?? 'attached', '.test.js')}-${process.pid}-${Date.now()}-`;
 		n8n.credentialIds = new Map();
 		n8n.workflowIds = new Map();
 		n8n.logOffsets = n8n.logSizes();
