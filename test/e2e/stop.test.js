@@ -290,17 +290,28 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		);
 		await waitFor(`${stopAfter} × ${route}`, () => onRoute().length >= stopAfter);
 		const stop = await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
-		const stoppedAt = Date.now();
 		expect(stop.status).toBe(200);
+		// The stop as the sandbox sees it: a request sent once n8n has answered the stop. The
+		// sandbox takes requests in the order they arrive, so every request n8n sent before it
+		// applied the stop is taken before this one, however late this busy process gets to
+		// them; its start is the line no request of the node may cross.
+		const marker = fetch(`${sandbox.baseUrl}/events`, {
+			signal: AbortSignal.timeout(30_000),
+		});
 		await waitFor(`${id} to end`, async () =>
 			(await executionsOf(id)).every((e) => e.status !== 'running' && e.status !== 'new'),
 		);
 		// what the node sent before its code returned has reached the sandbox; requests cut
 		// off by the stop are logged once the sandbox has finished them
 		await tracxReturned(id, logFrom);
+		expect((await marker).status).toBe(401);
 		await sandboxCaughtUp();
 		sandbox.control.latency({ ms: 0 });
 		const requests = onRoute();
+		const markerEntry = sandbox.control
+			.requests({ since })
+			.items.find((r) => r.route === 'GET /events' && r.status === 401);
+		const stoppedAt = startOf(markerEntry);
 		const final = (await executionsOf(id)).find((e) => e.id === execution.id);
 		const stored = await n8n.restData('GET', `/rest/executions/${execution.id}`);
 		const resultData = n8n.flatted.parse(stored.data).resultData;
