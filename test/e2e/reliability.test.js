@@ -144,7 +144,7 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 		const before = on.stats();
 		const since = on.control.requests({}).items.at(-1)?.seq ?? 0;
 		const started = Date.now();
-		const outcome = await completeRun(await runner.execute(workflowId));
+		const outcome = await runner.execute(workflowId);
 		seenOutput.push(outcome.stdout, outcome.stderr);
 		if (outcome.executionId) manualExecutions.push(outcome.executionId);
 		// `n8n execute` sometimes dies of a signal (139 SIGSEGV, 134 SIGABRT) after printing the
@@ -162,28 +162,6 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 			exchangeAttempts: requests.filter((r) => r.route === 'POST /session-token').length,
 			apiCalls: requests.filter((r) => r.route !== 'POST /session-token'),
 		};
-	}
-
-	/**
-	 * A manual run on the shared n8n with its final run data. n8n 1.x on SQLite stores an
-	 * execution's status and its run data in two updates: read in between, the run is
-	 * finished with the data it started with (no node has run yet). Such a run is read again.
-	 */
-	async function completeRun(outcome, timeoutMs = 30_000) {
-		if (!outcome.executionId) return outcome;
-		const deadline = Date.now() + timeoutMs;
-		let { result } = outcome;
-		while (result?.data?.resultData?.lastNodeExecuted === undefined) {
-			if (Date.now() > deadline) {
-				throw new Error(
-					`Waited ${timeoutMs / 1000} s for the run data of execution ${outcome.executionId} (status ${result?.status})`,
-				);
-			}
-			await delay(50);
-			const execution = await n8n.restData('GET', `/rest/executions/${outcome.executionId}`);
-			result = { ...result, status: execution.status, data: n8n.flatted.parse(execution.data) };
-		}
-		return { ...outcome, result };
 	}
 
 	function report(label, figures) {
