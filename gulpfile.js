@@ -316,6 +316,11 @@ async function runDemo() {
 			runtimeKey: process.env.TRACX_DEMO_RUNTIME || 'n8n2',
 			packageDir: root,
 		});
+		if (await isPortFree(5678)) n8n.port = 5678;
+		const { url } = await n8n.start();
+		await n8n.ownerSetup();
+		// Saved through n8n's REST API, as the editor saves them: no n8n process besides the
+		// server (each CLI import is one of several seconds).
 		await n8n.importCredentials([
 			{
 				id: 'tracxSandbox',
@@ -333,9 +338,6 @@ async function runDemo() {
 		await n8n.importWorkflows(workflows);
 		// The webhook example listens from the start, so the curl line below works at once.
 		await n8n.publishWorkflow('tracxRegistrationHook');
-		if (await isPortFree(5678)) n8n.port = 5678;
-		const { url } = await n8n.start();
-		await n8n.ownerSetup();
 		ready = true;
 		if (!stopping) {
 			console.log(

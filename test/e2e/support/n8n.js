@@ -241,6 +241,9 @@ class N8n {
 		/** Queue-mode workers started by startWorker(), in start order. */
 		this.workers = [];
 		this.workflows = new Map();
+		/** Ids n8n gave what was saved through the REST API, by the caller's ids. */
+		this.credentialIds = new Map();
+		this.workflowIds = new Map();
 		this.published = new Set();
 		this.server = null;
 		this.port = null;
@@ -325,8 +328,13 @@ class N8n {
 		return path.join(dir, `${this.filePrefix}${kind}-${++this.sequence}.json`);
 	}
 
-	/** `credentials`: `[{ id, name, type, data }]` with plain data; n8n encrypts it. */
+	/**
+	 * `credentials`: `[{ id, name, type, data }]` with plain data; n8n encrypts it. Before n8n
+	 * starts, through the CLI (the ids are kept); on a running n8n whose owner is set up,
+	 * through the REST API (no n8n process of its own).
+	 */
 	async importCredentials(credentials) {
+		if (this.server && this.cookie) return await this.importCredentialsViaRest(credentials);
 		const file = this.scratchFile('credentials');
 		fs.writeFileSync(file, JSON.stringify(credentials, null, 2));
 		try {
@@ -342,8 +350,12 @@ class N8n {
 		await this.importWorkflows([workflow]);
 	}
 
-	/** Like importWorkflow, for several workflows in one n8n command (each costs seconds). */
+	/**
+	 * Like importWorkflow, for several workflows in one n8n command (each costs seconds); on a
+	 * running n8n whose owner is set up, through the REST API instead.
+	 */
 	async importWorkflows(workflows) {
+		if (this.server && this.cookie) return await this.importWorkflowsViaRest(workflows);
 		for (const workflow of workflows) {
 			if (typeof workflow.id !== 'string' || workflow.id.length === 0 || workflow.id.length > 21) {
 				throw new Error(
@@ -358,20 +370,92 @@ class N8n {
 	}
 
 	/**
+	 * Saves each credential as the editor does (n8n encrypts the data). n8n gives it a new id;
+	 * the caller keeps using its own (`credentialId()` translates, workflows imported through
+	 * the REST API get it translated).
+	 */
+	async importCredentialsViaRest(credentials) {
+		for (const { id, name, type, data } of credentials) {
+			const created = await this.restData('POST', '/rest/credentials', { name, type, data });
+			this.credentialIds.set(id ?? created.id, created.id);
+		}
+	}
+
+	/** A workflow as the file wrote it, with its credential ids translated to n8n's. */
+	translated(workflow) {
+		const nodes = workflow.nodes.map((node) => {
+			if (!node.credentials) return node;
+			const credentials = Object.fromEntries(
+				Object.entries(node.credentials).map(([type, reference]) => [
+					type,
+					this.credentialIds.has(reference.id)
+						? { ...reference, id: this.credentialIds.get(reference.id) }
+						: reference,
+				]),
+			);
+			return { ...node, credentials };
+		});
+		return { ...workflow, nodes };
+	}
+
+	/**
+	 * Saves each workflow as the editor does (inactive); `workflow.id` stays the caller's name
+	 * for it (`workflowId()` translates).
+	 */
+	async importWorkflowsViaRest(workflows) {
+		for (const workflow of workflows) {
+			if (this.workflowIds.has(workflow.id)) {
+				throw new Error(`This driver already imported a workflow "${workflow.id}"`);
+			}
+			const { nodes, connections, settings, name, pinData, staticData } = this.translated(workflow);
+			const created = await this.restData('POST', '/rest/workflows', {
+				name: `${name ?? workflow.id}`,
+				nodes,
+				connections,
+				settings: settings ?? {},
+				pinData,
+				staticData,
+				active: false,
+			});
+			this.workflowIds.set(workflow.id, created);
+			this.workflows.set(workflow.id, workflow);
+		}
+	}
+
+	/** n8n's id for a credential: the one it gave a credential saved through the REST API. */
+	credentialId(id) {
+		return this.credentialIds.get(id) ?? id;
+	}
+
+	/** n8n's id for a workflow: the one it gave a workflow saved through the REST API. */
+	workflowId(id) {
+		return this.workflowIds.get(id)?.id ?? id;
+	}
+
+	/**
 	 * Runs a workflow that starts with a Manual Trigger: `{ code, result, stdout, stderr, ms }`.
 	 * `result` is the run (`result.data.resultData.runData[nodeName]`), also when it failed,
 	 * or null when n8n stopped before running it (an unknown node type, for instance); the
 	 * reason is then in stdout.
 	 */
 	async execute(workflowId) {
-		const outcome = await this.run(['execute', `--id=${workflowId}`, '--rawOutput']);
+		const outcome = await this.run([
+			'execute',
+			`--id=${this.workflowId(workflowId)}`,
+			'--rawOutput',
+		]);
 		return { ...outcome, result: parseRawOutput(outcome.stdout) };
 	}
 
 	/** The stored credential's `data`, decrypted by n8n's export. */
 	async exportCredential(id) {
 		const file = this.scratchFile('export');
-		await this.runOk(['export:credentials', `--id=${id}`, '--decrypted', `--output=${file}`]);
+		await this.runOk([
+			'export:credentials',
+			`--id=${this.credentialId(id)}`,
+			'--decrypted',
+			`--output=${file}`,
+		]);
 		const [credential] = JSON.parse(fs.readFileSync(file, 'utf8'));
 		fs.rmSync(file);
 		return credential.data;
@@ -384,8 +468,9 @@ class N8n {
 	 */
 	async publishWorkflow(id) {
 		if (this.server && this.cookie) {
-			const { versionId } = await this.restData('GET', `/rest/workflows/${id}`);
-			await this.restData('POST', `/rest/workflows/${id}/activate`, { versionId });
+			const workflowId = this.workflowId(id);
+			const { versionId } = await this.restData('GET', `/rest/workflows/${workflowId}`);
+			await this.restData('POST', `/rest/workflows/${workflowId}/activate`, { versionId });
 			this.published.add(id);
 			await this.waitForWebhooks(Date.now() + READY_TIMEOUT_MS, [id]);
 			return;

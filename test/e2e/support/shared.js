@@ -154,8 +154,6 @@ class SharedN8n extends N8n {
 		n8n.owner = state.owner;
 		// Each file's CLI runs log to files of their own: names never repeat another file's.
 		n8n.filePrefix = `${path.basename(globalThis.expect?.getState?.().testPath ?? 'attached', '.test.js')}-${process.pid}-${Date.now()}-`;
-		n8n.credentialIds = new Map();
-		n8n.workflowIds = new Map();
 		n8n.logOffsets = n8n.logSizes();
 		// n8n stores run data in the `flatted` format; read it with the copy n8n itself uses.
 		n8n.flatted = require(path.join(runtime.dir, 'node_modules', 'flatted'));
@@ -189,50 +187,14 @@ class SharedN8n extends N8n {
 		return real;
 	}
 
-	/** Saves each credential as the editor does (n8n encrypts the data). */
+	/** Through the REST API, as the editor saves them (see N8n.importCredentialsViaRest). */
 	async importCredentials(credentials) {
-		for (const { id, name, type, data } of credentials) {
-			const created = await this.restData('POST', '/rest/credentials', { name, type, data });
-			this.credentialIds.set(id ?? created.id, created.id);
-		}
+		await this.importCredentialsViaRest(credentials);
 	}
 
-	/** A workflow as the file wrote it, with its credential ids translated to n8n's. */
-	translated(workflow) {
-		const nodes = workflow.nodes.map((node) => {
-			if (!node.credentials) return node;
-			const credentials = Object.fromEntries(
-				Object.entries(node.credentials).map(([type, reference]) => [
-					type,
-					this.credentialIds.has(reference.id)
-						? { ...reference, id: this.credentialIds.get(reference.id) }
-						: reference,
-				]),
-			);
-			return { ...node, credentials };
-		});
-		return { ...workflow, nodes };
-	}
-
-	/** Saves each workflow as the editor does (inactive); `workflow.id` stays the file's name for it. */
+	/** Through the REST API, as the editor saves them (see N8n.importWorkflowsViaRest). */
 	async importWorkflows(workflows) {
-		for (const workflow of workflows) {
-			if (this.workflowIds.has(workflow.id)) {
-				throw new Error(`This file already imported a workflow "${workflow.id}"`);
-			}
-			const { nodes, connections, settings, name, pinData, staticData } = this.translated(workflow);
-			const created = await this.restData('POST', '/rest/workflows', {
-				name: `${name ?? workflow.id}`,
-				nodes,
-				connections,
-				settings: settings ?? {},
-				pinData,
-				staticData,
-				active: false,
-			});
-			this.workflowIds.set(workflow.id, created);
-			this.workflows.set(workflow.id, workflow);
-		}
+		await this.importWorkflowsViaRest(workflows);
 	}
 
 	/**
@@ -303,11 +265,6 @@ class SharedN8n extends N8n {
 			}
 			await delay(EXECUTION_POLL_MS);
 		}
-	}
-
-	/** The stored credential's `data`, decrypted (n8n's CLI export: the REST API hides secrets). */
-	async exportCredential(id) {
-		return await super.exportCredential(this.credentialId(id));
 	}
 
 	/** Publishes a workflow through the REST API, as the editor's toggle does, and waits for its webhooks. */
