@@ -21,7 +21,7 @@ const READY_TIMEOUT_MS = 240_000;
 const GONE_TIMEOUT_MS = 40_000;
 const POLL_MS = 200;
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { delay } = require('./support/wait');
 
 /** Every process's parent, from /proc. */
 function parents() {

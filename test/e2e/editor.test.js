@@ -13,12 +13,11 @@
  */
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { waitFor } = require('./support/wait');
 const { sharedN8n } = require('./support/shared');
 const { node, rl, tracx } = require('./support/workflows');
 
 jest.setTimeout(5 * 60_000);
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TOKEN = 'fake-connect-token-all';
 const CREDENTIAL = { id: 'tracxEditor', name: 'Tracx (editor)' };
@@ -45,17 +44,6 @@ function customApiCallWorkflow() {
 		connections: { Webhook: { main: [[{ node: 'Tracx', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-/** Polls `check` every 100 ms until it returns a truthy value; fails after `ms`, naming `what`. */
-async function waitFor(what, check, ms = 60_000) {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const value = await check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-		await delay(100);
-	}
 }
 
 describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)', (runtimeKey) => {

@@ -15,20 +15,14 @@
  * paths start with `edges-` and the webhookIds are this file's.
  */
 
-const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
-const {
-	StreamableHTTPClientTransport,
-} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
-
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { connectMcp } = require('./support/mcp-client');
 const { sharedN8n } = require('./support/shared');
 const { node, chain, rl, tracx, autoMap } = require('./support/workflows');
 
-const ENDPOINT_TIMEOUT_MS = 60_000;
 jest.setTimeout(5 * 60_000);
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const CREDENTIAL = { id: 'tracxEdges', name: 'Tracx (edges)' };
 const MCP_PATH = 'edges-tracx-mapping';
 /** Webhook paths (the workflow ids, prefixed). */
@@ -230,21 +224,6 @@ describe.each(selectedRuntimes())('participant mapping edges in real n8n (%s)', 
 		return { status: response.status, body };
 	}
 
-	async function connect() {
-		const deadline = Date.now() + ENDPOINT_TIMEOUT_MS;
-		for (;;) {
-			const mcp = new Client({ name: 'tracx-mapping-edges', version: '1.0.0' });
-			try {
-				await mcp.connect(new StreamableHTTPClientTransport(new URL(`${n8n.url}/mcp/${MCP_PATH}`)));
-				return mcp;
-			} catch (error) {
-				await mcp.close().catch(() => {});
-				if (Date.now() > deadline) throw new Error(`MCP endpoint never answered: ${error.message}`);
-				await delay(100);
-			}
-		}
-	}
-
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 0 });
 		n8n = await sharedN8n(runtimeKey);
@@ -276,7 +255,7 @@ describe.each(selectedRuntimes())('participant mapping edges in real n8n (%s)', 
 	});
 
 	test("as an MCP tool, a field mapped from $json stores what n8n's evaluation gives, not the tool argument", async () => {
-		const mcp = await connect();
+		const mcp = await connectMcp(n8n.url, MCP_PATH, 'tracx-mapping-edges');
 		try {
 			const result = await mcp.callTool({
 				name: 'save_mapped',

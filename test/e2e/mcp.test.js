@@ -15,22 +15,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
-const {
-	StreamableHTTPClientTransport,
-} = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
-
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { connectMcp } = require('./support/mcp-client');
 const { sharedN8n } = require('./support/shared');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(PACKAGE_DIR, 'examples', 'mcp-server-tools.json');
-/** How long n8n may take to register the MCP endpoint after it reports ready. */
-const ENDPOINT_TIMEOUT_MS = 60_000;
 jest.setTimeout(5 * 60_000);
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TOKENS = { all: 'fake-connect-token-all', read: 'fake-connect-token-read' };
 /** This file's MCP endpoint (the example's own is /mcp/tracx) and its trigger's webhookId. */
@@ -89,24 +81,6 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		return { result, requests: logged().slice(before) };
 	}
 
-	/** Connects an MCP client, retrying while n8n has not registered the endpoint yet. */
-	async function connect(mcpPath) {
-		const deadline = Date.now() + ENDPOINT_TIMEOUT_MS;
-		for (;;) {
-			const mcp = new Client({ name: 'tracx-e2e-agent', version: '1.0.0' });
-			try {
-				await mcp.connect(new StreamableHTTPClientTransport(new URL(`${n8n.url}/mcp/${mcpPath}`)));
-				return mcp;
-			} catch (error) {
-				await mcp.close().catch(() => {});
-				if (Date.now() > deadline) {
-					throw new Error(`MCP endpoint /mcp/${mcpPath} never answered: ${error.message}`);
-				}
-				await delay(100);
-			}
-		}
-	}
-
 	beforeAll(async () => {
 		sandbox = await startSandbox({ bulkDelayMs: 50 });
 		n8n = await sharedN8n(runtimeKey);
@@ -127,7 +101,7 @@ describe.each(selectedRuntimes())('Tracx tools over MCP in real n8n (%s)', (runt
 		const tools = workflow();
 		await n8n.importWorkflow(tools);
 		await n8n.publishWorkflow(tools.id);
-		client = await connect(MCP_PATH);
+		client = await connectMcp(n8n.url, MCP_PATH, 'tracx-e2e-agent');
 	});
 
 	afterAll(async () => {

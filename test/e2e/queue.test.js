@@ -14,6 +14,7 @@ const { selectedRuntimes } = require('./support/install');
 const { N8n } = require('./support/n8n');
 const { startServices, ServicesUnavailableError } = require('./support/services');
 const { chain, node, tracx } = require('./support/workflows');
+const { waitFor } = require('./support/wait');
 
 const PACKAGE_DIR = path.resolve(__dirname, '../..');
 // apt may have to install Redis first; then three n8n processes start one after the other.
@@ -51,8 +52,6 @@ const CALL_TIMEOUT_MS = 20_000;
  */
 const MAX_LOST_SHARE = 0.1;
 const FIRST_EVENT = 'Amsterdam City Run 2025';
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `count` tasks, at most `limit` at a time; results in task order. */
 async function pool(count, limit, task) {
@@ -126,13 +125,11 @@ describe.each(selectedRuntimes())('Tracx node in n8n queue mode (%s)', (runtimeK
 
 	/** Log lines reach the files through pipes: wait (bounded) until `count` have arrived. */
 	async function waitForExecutions(count) {
-		const deadline = Date.now() + LOG_WAIT_MS;
-		while (totalExecutions() < count) {
-			if (Date.now() > deadline) {
-				throw new Error(`worker logs show ${totalExecutions()} executions, expected ${count}`);
-			}
-			await delay(100);
-		}
+		await waitFor(
+			() => `the worker logs to show ${count} executions (they show ${totalExecutions()})`,
+			() => totalExecutions() >= count,
+			{ ms: LOG_WAIT_MS },
+		);
 	}
 
 	/** One call alone: its sandbox requests and the worker that ran it. */

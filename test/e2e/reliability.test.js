@@ -27,6 +27,7 @@ const path = require('node:path');
 const { startForeignHost, FOREIGN_SESSION_TOKEN } = require('../sandbox/foreign-host');
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { waitFor } = require('./support/wait');
 const { N8n, freePort, signalGroup } = require('./support/n8n');
 const { sharedN8n } = require('./support/shared');
 const {
@@ -61,7 +62,6 @@ const CONNECT_TOKENS = [
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/;
 
 const participant = (n, overrides) => record('REL', n, overrides);
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Connect tokens of this file's own: one for the revocation case, so revoking it spares the
@@ -103,15 +103,6 @@ function fanOut(id, trigger, branches) {
 		connections: { [trigger.name]: { main: [targets] } },
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-/** Waits for a condition on the sandbox or a process; says what it waited for when it gives up. */
-async function waitFor(what, condition, timeoutMs = 120_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs / 1000} s for ${what}`);
-		await delay(100);
-	}
 }
 
 describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) => {
@@ -215,8 +206,10 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 		// the sandbox logs a request once it has answered it: the abandoned one after its 34 s,
 		// which is after the run (with the retry) has finished
 		const logged = () => slowSandbox.control.requests({ since }).items;
-		await waitFor('the sandbox to log the abandoned slow request', () =>
-			logged().some((r) => r.fault === 'slow'),
+		await waitFor(
+			'the sandbox to log the abandoned slow request',
+			() => logged().some((r) => r.fault === 'slow'),
+			{ ms: 120_000 },
 		);
 		return { ...outcome, apiCalls: logged().filter((r) => r.route !== 'POST /session-token') };
 	}
@@ -246,6 +239,7 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 			await waitFor(
 				'2 bulk requests of the `n8n execute` to be killed to reach the sandbox',
 				() => bulkRequests().length >= 2 || exited,
+				{ ms: 120_000 },
 			);
 		} finally {
 			signalGroup(child.pid, 'SIGKILL');

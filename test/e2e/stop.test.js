@@ -20,6 +20,7 @@
  */
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { delay, waitFor } = require('./support/wait');
 const { sharedN8n } = require('./support/shared');
 const {
 	chain,
@@ -34,7 +35,6 @@ const {
 
 jest.setTimeout(5 * 60_000);
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long after its Retry-After a retry would surely have reached the sandbox. */
 const RETRY_MARGIN_MS = 2000;
 
@@ -220,17 +220,6 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 
 	const lastSeq = () => sandbox.control.requests({}).items.at(-1)?.seq ?? 0;
 	const startOf = (entry) => Date.parse(entry.time) - entry.durationMs;
-
-	/** Polls `check` every 100 ms until it returns a truthy value; fails after `ms`. */
-	async function waitFor(what, check, ms = 60_000) {
-		const deadline = Date.now() + ms;
-		for (;;) {
-			const value = await check();
-			if (value) return value;
-			if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-			await delay(100);
-		}
-	}
 
 	/** The executions of one of this file's workflows (by the id the file gave it). */
 	async function executionsOf(id) {

@@ -22,6 +22,7 @@ const { makeOwnColumnRows, ownColumnMapping, renameToFields } = require('../benc
 const { selectedRuntimes } = require('./support/install');
 const { freePort } = require('./support/n8n');
 const { sharedN8n } = require('./support/shared');
+const { delay } = require('./support/wait');
 const {
 	chain,
 	errorOf,
@@ -43,8 +44,6 @@ const TOKENS = {
 	all: 'fake-connect-token-all',
 	write: 'fake-connect-token-write',
 };
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the clock reaches `at` (epoch ms): for what time defines, a token's renewal margin. */
 async function untilTime(at) {

@@ -33,6 +33,7 @@ const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { waitFor: waitUntil } = require('./support/wait');
 const { N8n } = require('./support/n8n');
 const { chain, node, outputOf, pollEvery } = require('./support/workflows');
 
@@ -42,7 +43,6 @@ const POLL_EVERY_SECONDS = 5;
 const NEXT_POLL_MS = 8 * POLL_EVERY_SECONDS * 1000;
 jest.setTimeout(5 * 60_000);
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A time as Tracx writes it (UTC, to the second), for updates with a chosen updated_at. */
 const tracxTime = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -131,18 +131,9 @@ describe.each(variants)('Tracx Trigger across restarts (%s, %s)', (runtimeKey, v
 		return [...logged, ...requests].join('\n');
 	}
 
-	async function waitFor(what, check, ms = NEXT_POLL_MS) {
-		const deadline = Date.now() + ms;
-		for (;;) {
-			const value = await check();
-			if (value) return value;
-			if (Date.now() > deadline) {
-				const text = typeof what === 'function' ? what() : what;
-				throw new Error(`timed out after ${ms} ms waiting for ${text}\n${problemsLogged()}`);
-			}
-			await delay(250);
-		}
-	}
+	/** Polls `check` every 250 ms; when it gives up, the problems n8n logged follow the reason. */
+	const waitFor = (what, check, ms = NEXT_POLL_MS) =>
+		waitUntil(what, check, { ms, everyMs: 250, explain: problemsLogged });
 
 	/** Waits until every trigger in `labels` has had `count` answered polls after `since`. */
 	async function waitForPolls(since, count = 1, labels = LABELS, fault = null) {

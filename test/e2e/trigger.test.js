@@ -18,6 +18,7 @@ const path = require('node:path');
 
 const { startSandbox } = require('../sandbox/server');
 const { selectedRuntimes } = require('./support/install');
+const { waitFor: waitUntil } = require('./support/wait');
 const { N8n } = require('./support/n8n');
 const { chain, node, outputOf, pollEvery } = require('./support/workflows');
 
@@ -30,8 +31,6 @@ const POLL_EVERY_SECONDS = 5;
  */
 const NEXT_POLL_MS = 8 * POLL_EVERY_SECONDS * 1000;
 jest.setTimeout(5 * 60_000);
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const CREDENTIAL = { id: 'tracxSandbox', name: 'Tracx (sandbox)' };
 
@@ -128,19 +127,9 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 		return [...logged, ...requests].join('\n');
 	}
 
-	/** Polls `check` every 250 ms until it returns a truthy value; fails after `ms`. */
-	async function waitFor(what, check, ms) {
-		const deadline = Date.now() + ms;
-		for (;;) {
-			const value = await check();
-			if (value) return value;
-			if (Date.now() > deadline) {
-				const text = typeof what === 'function' ? what() : what;
-				throw new Error(`timed out after ${ms} ms waiting for ${text}\n${problemsLogged()}`);
-			}
-			await delay(250);
-		}
-	}
+	/** Polls `check` every 250 ms; when it gives up, the problems n8n logged follow the reason. */
+	const waitFor = (what, check, ms) =>
+		waitUntil(what, check, { ms, everyMs: 250, explain: problemsLogged });
 
 	/** The workflow's executions as n8n lists them, oldest first. */
 	async function executions(workflowId) {

@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureRuntime } = require('./install');
+const { delay } = require('./wait');
 
 /** Fixed, so that imports, executions and the server of one instance can all decrypt. */
 const ENCRYPTION_KEY = 'tracx-e2e-encryption-key-not-a-secret';
@@ -115,10 +116,6 @@ function countStart(runtimeKey, command) {
 
 function logTail(child, lines = 40) {
 	return fs.readFileSync(child.logFile, 'utf8').split('\n').slice(-lines).join('\n');
-}
-
-function delay(ms) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isConnectionReset(error) {

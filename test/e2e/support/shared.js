@@ -25,6 +25,7 @@ const path = require('node:path');
 
 const { N8n } = require('./n8n');
 const { selectedRuntimes } = require('./install');
+const { delay } = require('./wait');
 
 const STATE_ENV = 'TRACX_E2E_SHARED_STATE';
 const PACKAGE_DIR = path.resolve(__dirname, '../../..');
@@ -33,8 +34,6 @@ const EXECUTION_POLL_MS = 50;
 /** How long a manual run may take before the scenario is told what it waited for. */
 const EXECUTION_TIMEOUT_MS = 4 * 60_000;
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
-
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether stored run data is the finished run's (see SharedN8n.finishedExecution). */
 function finalRunData(data, status) {
