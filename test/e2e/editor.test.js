@@ -118,13 +118,11 @@ describe.each(selectedRuntimes())('the Tracx node in the editor of real n8n (%s)
 			body: '{}',
 		});
 		expect(response.status).toBe(500);
-		const workflowId = n8n.workflowId('tracxEditorCustomCall');
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		// the webhook answers once the node failed; the execution is stored right after
-		const run = await waitFor('the stored run of tracxEditorCustomCall', async () => {
-			const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
-			return (list.results ?? list)[0];
-		});
+		const run = await waitFor(
+			'the stored run of tracxEditorCustomCall',
+			async () => (await n8n.executionsOf('tracxEditorCustomCall'))[0],
+		);
 		const execution = await n8n.finishedExecution(run.id, {
 			what: 'the run of tracxEditorCustomCall',
 		});

@@ -990,20 +990,12 @@ describe.each(selectedRuntimes())('reliability in real n8n (%s)', (runtimeKey) =
 
 	/**
 	 * Every execution this file made on the shared n8n, with its run data, as n8n stored it:
-	 * the manual runs by id, the webhook runs listed by workflow (100 per page).
+	 * the manual runs by id, the webhook runs listed by workflow.
 	 */
 	async function storedExecutions() {
 		const ids = new Set(manualExecutions);
 		for (const fileId of n8n.workflowIds.keys()) {
-			const filter = JSON.stringify({ workflowId: n8n.workflowId(fileId) });
-			let lastId;
-			for (;;) {
-				const query = `filter=${encodeURIComponent(filter)}&limit=100${lastId ? `&lastId=${lastId}` : ''}`;
-				const page = await n8n.restData('GET', `/rest/executions?${query}`);
-				for (const execution of page.results) ids.add(String(execution.id));
-				if (page.results.length < 100) break;
-				lastId = page.results.at(-1).id;
-			}
+			for (const execution of await n8n.executionsOf(fileId)) ids.add(String(execution.id));
 		}
 		const stored = [];
 		for (const id of ids) stored.push(await n8n.restData('GET', `/rest/executions/${id}`));

@@ -222,10 +222,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	const startOf = (entry) => Date.parse(entry.time) - entry.durationMs;
 
 	/** The executions of one of this file's workflows (by the id the file gave it). */
-	async function executionsOf(id) {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId: n8n.workflowId(id) }));
-		return (await n8n.restData('GET', `/rest/executions?filter=${filter}`)).results;
-	}
+	const executionsOf = (id) => n8n.executionsOf(id);
 
 	/**
 	 * Waits until the sandbox has logged every request that reached it before now: it sleeps

@@ -1061,9 +1061,7 @@ describe.each(selectedRuntimes())('Tracx node in real n8n (%s)', (runtimeKey) =>
 		// (the manual runs' data was read when each run ended; the webhook runs' is read here)
 		const executions = [];
 		for (const id of n8n.workflowIds.keys()) {
-			const filter = encodeURIComponent(JSON.stringify({ workflowId: n8n.workflowId(id) }));
-			const { results } = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
-			for (const { id: executionId } of results) {
+			for (const { id: executionId } of await n8n.executionsOf(id)) {
 				executions.push(
 					storedRuns.get(String(executionId)) ??
 						(await n8n.restData('GET', `/rest/executions/${executionId}`)),

@@ -152,11 +152,10 @@ describe.each(variants)('Tracx Trigger across restarts (%s, %s)', (runtimeKey, v
 		);
 	}
 
+	/** A trigger's executions as n8n lists them, each once, oldest first. */
 	async function executions(label) {
 		const { workflowId } = label === LONG_ID.label ? LONG_ID : TRIGGERS[label];
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
-		return [...list.results].sort((a, b) => Number(a.id) - Number(b.id));
+		return n8n.executionsOf(workflowId);
 	}
 
 	/** Each trigger's executions as the list of record ids each one output, oldest first. */

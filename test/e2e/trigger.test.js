@@ -131,12 +131,8 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 	const waitFor = (what, check, ms) =>
 		waitUntil(what, check, { ms, everyMs: 250, explain: problemsLogged });
 
-	/** The workflow's executions as n8n lists them, oldest first. */
-	async function executions(workflowId) {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const list = await n8n.restData('GET', `/rest/executions?filter=${filter}`);
-		return [...list.results].sort((a, b) => Number(a.id) - Number(b.id));
-	}
+	/** The workflow's executions as n8n lists them, each once, oldest first. */
+	const executions = (workflowId) => n8n.executionsOf(workflowId);
 
 	/** What a finished execution's node output, read from n8n's stored run data. */
 	async function outputOfExecution(id, nodeName) {

@@ -719,6 +719,36 @@ class N8n {
 		return parsed.data;
 	}
 
+	/**
+	 * A workflow's executions as n8n lists them (`GET /rest/executions`), each once, oldest
+	 * first; `id` is the file's workflow id. n8n answers that list from two queries run at once
+	 * (running, and finished) and joins them, so an execution ending between the two is named
+	 * twice, once running and once finished: the finished entry is kept. Pages through lists
+	 * longer than one answer (n8n gives 20 by default, 100 at most).
+	 */
+	async executionsOf(id) {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflowId(id) }));
+		const byId = new Map();
+		let lastId;
+		for (;;) {
+			const range = lastId === undefined ? '' : `&lastId=${lastId}`;
+			const page = await this.restData(
+				'GET',
+				`/rest/executions?filter=${filter}&limit=100${range}`,
+			);
+			for (const execution of page.results) {
+				const known = byId.get(String(execution.id));
+				if (!known || ['new', 'running'].includes(known.status)) {
+					byId.set(String(execution.id), execution);
+				}
+			}
+			const oldest = Math.min(...page.results.map((execution) => Number(execution.id)));
+			if (page.results.length < 100 || !(oldest < (lastId ?? Infinity))) break;
+			lastId = oldest;
+		}
+		return [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+	}
+
 	/** Saves a credential through the REST API, as the editor does; returns its id. */
 	async createCredentialViaRest({ name, type, data }) {
 		const created = await this.restData('POST', '/rest/credentials', { name, type, data });
