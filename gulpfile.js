@@ -137,7 +137,12 @@ async function endToEnd() {
 	const fs = require('fs');
 	const os = require('os');
 	const { ensureRuntimes, selectedRuntimes } = require('./test/e2e/support/install');
-	const { checkScenarios, formatTable, readStarts } = require('./test/e2e/support/suite-table');
+	const {
+		checkScenarios,
+		checkStarts,
+		formatTable,
+		readStarts,
+	} = require('./test/e2e/support/suite-table');
 	const started = Date.now();
 	// Installed one after the other before the jest processes start (each install is heavy),
 	// and Redis and Postgres before two processes would both ask apt for them.
@@ -179,9 +184,10 @@ async function endToEnd() {
 		.filter((file) => fs.existsSync(file))
 		.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
 	const wallSeconds = (Date.now() - started) / 1000;
-	console.log(`\n${formatTable(reports, readStarts(stats), { wallSeconds })}`);
+	const starts = readStarts(stats);
+	console.log(`\n${formatTable(reports, starts, { wallSeconds })}`);
 	fs.rmSync(dir, { recursive: true, force: true });
-	const problems = [];
+	const problems = checkStarts(starts, keys);
 	codes.forEach((code, i) => {
 		if (code !== 0) problems.push(`jest for ${groups[i].join('+')} exited ${code}`);
 	});

@@ -221,9 +221,6 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	const lastSeq = () => sandbox.control.requests({}).items.at(-1)?.seq ?? 0;
 	const startOf = (entry) => Date.parse(entry.time) - entry.durationMs;
 
-	/** The executions of one of this file's workflows (by the id the file gave it). */
-	const executionsOf = (id) => n8n.executionsOf(id);
-
 	/**
 	 * Waits until the sandbox has logged every request that reached it before now: it sleeps
 	 * the same latency for each request, in arrival order, so once a request sent now has
@@ -272,7 +269,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 		const answer = await fetch(`${n8n.url}/webhook/${hook}`, { method: 'POST' });
 		expect(answer.status).toBe(200);
 		const execution = await waitFor(`a running execution of ${id}`, async () =>
-			(await executionsOf(id)).find((e) => e.status === 'running'),
+			(await n8n.executionsOf(id)).find((e) => e.status === 'running'),
 		);
 		await waitFor(`${stopAfter} × ${route}`, () => onRoute().length >= stopAfter);
 		const stop = await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
@@ -285,7 +282,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 			signal: AbortSignal.timeout(30_000),
 		});
 		await waitFor(`${id} to end`, async () =>
-			(await executionsOf(id)).every((e) => e.status !== 'running' && e.status !== 'new'),
+			(await n8n.executionsOf(id)).every((e) => e.status !== 'running' && e.status !== 'new'),
 		);
 		// what the node sent before its code returned has reached the sandbox; requests cut
 		// off by the stop are logged once the sandbox has finished them
@@ -298,7 +295,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 			.requests({ since })
 			.items.find((r) => r.route === 'GET /events' && r.status === 401);
 		const stoppedAt = startOf(markerEntry);
-		const final = (await executionsOf(id)).find((e) => e.id === execution.id);
+		const final = (await n8n.executionsOf(id)).find((e) => e.id === execution.id);
 		const stored = await n8n.restData('GET', `/rest/executions/${execution.id}`);
 		const resultData = n8n.flatted.parse(stored.data).resultData;
 		return {
@@ -398,7 +395,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 			sandbox.control.requests({ since }).items.filter((r) => r.route === 'POST /session-token');
 		await fetch(`${n8n.url}/webhook/tracx-stop-exchange`, { method: 'POST' });
 		const execution = await waitFor('a running execution of stopExchange', async () =>
-			(await executionsOf('stopExchange')).find((e) => e.status === 'running'),
+			(await n8n.executionsOf('stopExchange')).find((e) => e.status === 'running'),
 		);
 		await waitFor('the first exchange', () => exchanges().length >= 1);
 		await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
@@ -420,7 +417,7 @@ describe.each(selectedRuntimes())('Stop and 403 in real n8n (%s)', (runtimeKey) 
 	test('403: the message names the cause, scope or permission, or both when it cannot tell', async () => {
 		await fetch(`${n8n.url}/webhook/tracx-stop-403`, { method: 'POST' });
 		const done = await waitFor('the 403 workflow to finish', async () =>
-			(await executionsOf('stop403')).find((e) => e.status !== 'running' && e.status !== 'new'),
+			(await n8n.executionsOf('stop403')).find((e) => e.status !== 'running' && e.status !== 'new'),
 		);
 		expect(done.status).toBe('success');
 		const execution = await n8n.restData('GET', `/rest/executions/${done.id}`);

@@ -131,9 +131,6 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 	const waitFor = (what, check, ms) =>
 		waitUntil(what, check, { ms, everyMs: 250, explain: problemsLogged });
 
-	/** The workflow's executions as n8n lists them, each once, oldest first. */
-	const executions = (workflowId) => n8n.executionsOf(workflowId);
-
 	/** What a finished execution's node output, read from n8n's stored run data. */
 	async function outputOfExecution(id, nodeName) {
 		const execution = await n8n.restData('GET', `/rest/executions/${id}`);
@@ -149,7 +146,7 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 			describe,
 			async () => {
 				for (const [workflowId, count] of Object.entries(expected)) {
-					const list = await executions(workflowId);
+					const list = await n8n.executionsOf(workflowId);
 					seen[workflowId] = list.map((e) => `${e.id}:${e.status}`);
 					if (list.length > count) throw new Error(`too many: ${describe()}`);
 					if (list.length < count || list.some((e) => e.status !== 'success')) return null;
@@ -212,8 +209,8 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 			60_000,
 		);
 		await waitForNextPolls(lastSeq());
-		expect(await executions('tracxNewRace')).toEqual([]);
-		expect(await executions('tracxEventUpd')).toEqual([]);
+		expect(await n8n.executionsOf('tracxNewRace')).toEqual([]);
+		expect(await n8n.executionsOf('tracxEventUpd')).toEqual([]);
 
 		// two races in one second, an updated event, and an updated race (no Race Created)
 		const sameSecond = '2026-01-10 08:00:00';
@@ -293,8 +290,8 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 	/** How many executions each trigger workflow has now, for waitForExecutions. */
 	async function executionCounts() {
 		return {
-			tracxNewRace: (await executions('tracxNewRace')).length,
-			tracxEventUpd: (await executions('tracxEventUpd')).length,
+			tracxNewRace: (await n8n.executionsOf('tracxNewRace')).length,
+			tracxEventUpd: (await n8n.executionsOf('tracxEventUpd')).length,
 		};
 	}
 
@@ -346,7 +343,7 @@ describe.each(selectedRuntimes())('Tracx Trigger in real n8n (%s)', (runtimeKey)
 			2 * NEXT_POLL_MS,
 		);
 		// an execution starts as its poll ends: two polls on, any the blip caused is listed
-		const fired = (await executions('tracxNewRace')).length - counts.tracxNewRace - 1;
+		const fired = (await n8n.executionsOf('tracxNewRace')).length - counts.tracxNewRace - 1;
 		expect(fired).toBe(0);
 
 		// "each change once" still holds after the blip

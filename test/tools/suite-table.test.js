@@ -6,10 +6,12 @@ const path = require('node:path');
 
 const {
 	checkScenarios,
+	checkStarts,
 	formatTable,
 	readStarts,
 	scenarioNames,
 	SCENARIO_LIST,
+	OWN_PROCESSES,
 } = require('../e2e/support/suite-table');
 
 const report = (runtime, files, wallSeconds = 100) => ({
@@ -119,5 +121,48 @@ describe('the scenario list', () => {
 			.readdirSync(path.join(__dirname, '../e2e'))
 			.filter((f) => f.endsWith('.test.js'));
 		expect([...files].sort()).toEqual(onDisk.sort());
+	});
+});
+
+describe('the n8n processes a run started', () => {
+	const start = (runtimeKey, file, command = 'start') => ({ runtimeKey, command, file });
+	const shared = [start('n8n1', 'shared'), start('n8n2', 'shared')];
+
+	test('one shared n8n per major and own processes only in the listed files pass', () => {
+		const starts = [
+			...shared,
+			start('n8n1', 'queue.test.js', 'worker'),
+			start('n8n2', 'tracx.test.js', 'export:credentials'),
+		];
+		expect(checkStarts(starts, ['n8n1', 'n8n2'])).toEqual([]);
+	});
+
+	test('a file outside the list that starts n8n is named with its commands', () => {
+		const starts = [
+			...shared,
+			start('n8n1', 'mcp.test.js', 'execute'),
+			start('n8n2', 'mcp.test.js'),
+		];
+		expect(checkStarts(starts, ['n8n1', 'n8n2'])).toEqual([
+			expect.stringMatching(
+				/^mcp\.test\.js started n8n processes of its own \(n8n1 execute, n8n2 start\)/,
+			),
+		]);
+	});
+
+	test('a major without its shared n8n, or with two, is named', () => {
+		const starts = [start('n8n1', 'shared'), start('n8n1', 'shared')];
+		expect(checkStarts(starts, ['n8n1', 'n8n2'])).toEqual([
+			'2 shared n8n processes started for n8n1, expected 1',
+			'0 shared n8n processes started for n8n2, expected 1',
+		]);
+	});
+
+	test('every file allowed its own processes exists and says why', () => {
+		const onDisk = fs.readdirSync(path.join(__dirname, '../e2e'));
+		for (const [file, reason] of Object.entries(OWN_PROCESSES)) {
+			expect(onDisk).toContain(file);
+			expect(reason.length).toBeGreaterThan(10);
+		}
 	});
 });

@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureRuntime } = require('./install');
-const { delay } = require('./wait');
+const { delay, waitFor } = require('./wait');
 
 /** Fixed, so that imports, executions and the server of one instance can all decrypt. */
 const ENCRYPTION_KEY = 'tracx-e2e-encryption-key-not-a-secret';
@@ -543,22 +543,23 @@ class N8n {
 	async waitForWebhooks(deadline, ids = [...this.published]) {
 		const pending = ids.flatMap((id) => webhooksOf(this.workflows.get(id)));
 		for (const { path: webhookPath, method } of pending) {
-			for (;;) {
-				const response = await fetch(`${this.url}/webhook/${webhookPath}`, {
-					method: 'OPTIONS',
-					headers: { origin: this.url },
-					signal: AbortSignal.timeout(5000),
-				});
-				const allowed = (response.headers.get('access-control-allow-methods') ?? '').split(/,\s*/);
-				if (allowed.includes(method)) break;
-				if (Date.now() > deadline) {
-					throw new Error(
-						`Webhook ${method} /webhook/${webhookPath} was never registered` +
-							(this.server ? `\n${logTail(this.server)}` : ''),
-					);
-				}
-				await delay(POLL_MS);
-			}
+			await waitFor(
+				`n8n to register the webhook ${method} /webhook/${webhookPath}`,
+				async () => {
+					const response = await fetch(`${this.url}/webhook/${webhookPath}`, {
+						method: 'OPTIONS',
+						headers: { origin: this.url },
+						signal: AbortSignal.timeout(5000),
+					});
+					const allowed = response.headers.get('access-control-allow-methods') ?? '';
+					return allowed.split(/,\s*/).includes(method);
+				},
+				{
+					ms: Math.max(0, deadline - Date.now()),
+					everyMs: POLL_MS,
+					explain: this.server ? () => logTail(this.server) : undefined,
+				},
+			);
 		}
 	}
 
@@ -729,9 +730,8 @@ class N8n {
 	async executionsOf(id) {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId: this.workflowId(id) }));
 		const byId = new Map();
-		let lastId;
+		let range = '';
 		for (;;) {
-			const range = lastId === undefined ? '' : `&lastId=${lastId}`;
 			const page = await this.restData(
 				'GET',
 				`/rest/executions?filter=${filter}&limit=100${range}`,
@@ -742,9 +742,8 @@ class N8n {
 					byId.set(String(execution.id), execution);
 				}
 			}
-			const oldest = Math.min(...page.results.map((execution) => Number(execution.id)));
-			if (page.results.length < 100 || !(oldest < (lastId ?? Infinity))) break;
-			lastId = oldest;
+			if (page.results.length < 100) break;
+			range = `&lastId=${Math.min(...page.results.map((execution) => Number(execution.id)))}`;
 		}
 		return [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
 	}

@@ -25,7 +25,7 @@ const path = require('node:path');
 
 const { N8n } = require('./n8n');
 const { selectedRuntimes } = require('./install');
-const { delay } = require('./wait');
+const { waitFor } = require('./wait');
 
 const STATE_ENV = 'TRACX_E2E_SHARED_STATE';
 const PACKAGE_DIR = path.resolve(__dirname, '../../..');
@@ -125,17 +125,18 @@ async function sharedN8n(runtimeKey, { timeoutMs = 180_000 } = {}) {
 				'(run the file with `npx jest <file> --selectProjects e2e`)',
 		);
 	}
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const state = readState(file)[runtimeKey];
-		if (state?.error)
-			throw new Error(`The shared n8n (${runtimeKey}) did not start: ${state.error}`);
-		if (state) return await SharedN8n.attach(state);
-		if (Date.now() > deadline) {
-			throw new Error(`Waited ${timeoutMs} ms for the shared n8n (${runtimeKey}) to be ready`);
-		}
-		await delay(WAIT_POLL_MS);
-	}
+	const state = await waitFor(
+		`the shared n8n (${runtimeKey}) to be ready`,
+		() => {
+			const entry = readState(file)[runtimeKey];
+			if (entry?.error) {
+				throw new Error(`The shared n8n (${runtimeKey}) did not start: ${entry.error}`);
+			}
+			return entry;
+		},
+		{ ms: timeoutMs, everyMs: WAIT_POLL_MS },
+	);
+	return await SharedN8n.attach(state);
 }
 
 /**
@@ -247,23 +248,20 @@ class SharedN8n extends N8n {
 		executionId,
 		{ what = `execution ${executionId}`, timeoutMs = EXECUTION_TIMEOUT_MS } = {},
 	) {
-		const deadline = Date.now() + timeoutMs;
 		let last;
-		for (;;) {
-			const { status, body } = await this.rest('GET', `/rest/executions/${executionId}`);
-			last = status === 200 ? body.data?.status : `HTTP ${status}`;
-			if (status === 200 && FINISHED.has(body.data?.status)) {
+		return waitFor(
+			() => `${what} to finish (its last status: ${last})`,
+			async () => {
+				const { status, body } = await this.rest('GET', `/rest/executions/${executionId}`);
+				last = status === 200 ? body.data?.status : `HTTP ${status}`;
+				if (status !== 200 || !FINISHED.has(body.data?.status)) return null;
 				const runData = this.flatted.parse(body.data.data);
 				if (finalRunData(runData, body.data.status)) return { ...body.data, runData };
 				last = `${body.data.status}, its run data not yet stored`;
-			}
-			if (Date.now() > deadline) {
-				throw new Error(
-					`Waited ${timeoutMs / 1000} s for ${what} to finish; its last status was ${last}`,
-				);
-			}
-			await delay(EXECUTION_POLL_MS);
-		}
+				return null;
+			},
+			{ ms: timeoutMs, everyMs: EXECUTION_POLL_MS },
+		);
 	}
 
 	/** Publishes a workflow through the REST API, as the editor's toggle does, and waits for its webhooks. */

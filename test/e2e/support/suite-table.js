@@ -128,4 +128,55 @@ function checkScenarios(reports, listFile = SCENARIO_LIST) {
 	};
 }
 
-module.exports = { formatTable, readStarts, checkScenarios, scenarioNames, SCENARIO_LIST };
+/**
+ * The files that start n8n processes of their own, and why a new process is the point there;
+ * every other file runs on the shared n8n of its major.
+ */
+const OWN_PROCESSES = {
+	'trigger.test.js': 'n8n restarts under the trigger',
+	'trigger-restart.test.js': 'n8n restarts under the trigger',
+	'queue.test.js': 'queue mode: a main process and two workers',
+	'harness.test.js': '`n8n execute` and the CLI as their users run them',
+	'demo.test.js': '`npm run demo` starts its own n8n',
+	'reliability.test.js': 'an `n8n execute` killed mid-import, then run again',
+	'tracx.test.js': '`n8n export:credentials` reads what n8n stored',
+};
+
+/**
+ * The n8n processes of a whole run against that promise: one shared server per major, and
+ * processes of their own only in the files listed above. Returns what breaks it.
+ */
+function checkStarts(starts, runtimeKeys, ownProcesses = OWN_PROCESSES) {
+	const problems = [];
+	for (const key of runtimeKeys) {
+		const shared = starts.filter((entry) => entry.file === 'shared' && entry.runtimeKey === key);
+		if (shared.length !== 1) {
+			problems.push(`${shared.length} shared n8n processes started for ${key}, expected 1`);
+		}
+	}
+	const byFile = new Map();
+	for (const entry of starts) {
+		if (entry.file === 'shared' || ownProcesses[entry.file]) continue;
+		byFile.set(entry.file, [
+			...(byFile.get(entry.file) ?? []),
+			`${entry.runtimeKey} ${entry.command}`,
+		]);
+	}
+	for (const [file, commands] of byFile) {
+		problems.push(
+			`${file} started n8n processes of its own (${commands.join(', ')}): run it on the ` +
+				'shared n8n, or name it and the reason in OWN_PROCESSES (test/e2e/support/suite-table.js)',
+		);
+	}
+	return problems;
+}
+
+module.exports = {
+	formatTable,
+	readStarts,
+	checkScenarios,
+	checkStarts,
+	scenarioNames,
+	SCENARIO_LIST,
+	OWN_PROCESSES,
+};
